@@ -1,0 +1,207 @@
+//! The field paths an expression reads, found by walking its syntax tree:
+//! `customer.lifetime_value` in `request.amount < customer.lifetime_value`.
+//! Names bound by comprehensions (`x` in `list.exists(x, x > 1)`) are not
+//! fields.
+
+use std::ops::Range;
+
+use cel::IdedExpr;
+use cel::common::ast::{EntryExpr, Expr};
+
+/// One field path read by an expression.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldRead {
+    /// Dotted path: `customer.lifetime_value`.
+    pub path: String,
+    /// Byte span of the path inside the expression.
+    pub span: Range<usize>,
+}
+
+pub(super) fn collect(program: &cel::Program, source: &str) -> Vec<FieldRead> {
+    let mut walker = Walker {
+        info: program.source_info(),
+        source,
+        bound: Vec::new(),
+        out: Vec::new(),
+    };
+    walker.walk(program.expression());
+    walker.out.sort_by_key(|r| (r.span.start, r.span.end));
+    walker.out.dedup();
+    walker.out
+}
+
+struct Walker<'a> {
+    info: &'a cel::common::ast::SourceInfo,
+    source: &'a str,
+    bound: Vec<String>,
+    out: Vec<FieldRead>,
+}
+
+impl Walker<'_> {
+    fn walk(&mut self, e: &IdedExpr) {
+        match &e.expr {
+            Expr::Ident(name) => {
+                if !name.starts_with('@') && !self.bound.iter().any(|b| b == name) {
+                    let span = self.span_of(e.id, name.len());
+                    self.out.push(FieldRead {
+                        path: name.clone(),
+                        span,
+                    });
+                }
+            }
+            Expr::Select(sel) => {
+                if let Some((root_id, segments)) = qualified(e) {
+                    if segments[0].starts_with('@') || self.bound.iter().any(|b| b == segments[0]) {
+                        return;
+                    }
+                    let start = self.span_of(root_id, 0).start;
+                    let end = self
+                        .info
+                        .offset_for(e.id)
+                        .map(|(s, _)| s as usize + 1 + sel.field.len())
+                        .unwrap_or(self.source.len());
+                    let end = end.clamp(start, self.source.len());
+                    self.out.push(FieldRead {
+                        path: segments.join("."),
+                        span: start..end,
+                    });
+                } else {
+                    self.walk(&sel.operand);
+                }
+            }
+            Expr::Call(call) => {
+                if let Some(t) = &call.target {
+                    self.walk(t);
+                }
+                for a in &call.args {
+                    self.walk(a);
+                }
+            }
+            Expr::Comprehension(c) => {
+                self.walk(&c.iter_range);
+                let mark = self.bound.len();
+                self.bound.push(c.iter_var.clone());
+                if let Some(v2) = &c.iter_var2 {
+                    self.bound.push(v2.clone());
+                }
+                self.bound.push(c.accu_var.clone());
+                self.walk(&c.accu_init);
+                self.walk(&c.loop_cond);
+                self.walk(&c.loop_step);
+                self.walk(&c.result);
+                self.bound.truncate(mark);
+            }
+            Expr::List(list) => {
+                for el in &list.elements {
+                    self.walk(el);
+                }
+            }
+            Expr::Map(map) => {
+                for entry in &map.entries {
+                    match &entry.expr {
+                        EntryExpr::MapEntry(me) => {
+                            self.walk(&me.key);
+                            self.walk(&me.value);
+                        }
+                        EntryExpr::StructField(sf) => self.walk(&sf.value),
+                    }
+                }
+            }
+            Expr::Struct(st) => {
+                for entry in &st.entries {
+                    match &entry.expr {
+                        EntryExpr::MapEntry(me) => {
+                            self.walk(&me.key);
+                            self.walk(&me.value);
+                        }
+                        EntryExpr::StructField(sf) => self.walk(&sf.value),
+                    }
+                }
+            }
+            Expr::Literal(_) | Expr::Unspecified => {}
+        }
+    }
+
+    fn span_of(&self, id: u64, len: usize) -> Range<usize> {
+        match self.info.offset_for(id) {
+            Some((start, _)) => {
+                let start = (start as usize).min(self.source.len());
+                start..(start + len).min(self.source.len())
+            }
+            None => 0..self.source.len(),
+        }
+    }
+}
+
+/// `a.b.c` as (id of `a`, ["a", "b", "c"]); presence tests (`has(a.b)`)
+/// count, since a misspelt `has()` is as silent as a misspelt read.
+fn qualified(e: &IdedExpr) -> Option<(u64, Vec<&str>)> {
+    let mut segments = Vec::new();
+    let mut cur = e;
+    loop {
+        match &cur.expr {
+            Expr::Ident(name) => {
+                segments.push(name.as_str());
+                segments.reverse();
+                return Some((cur.id, segments));
+            }
+            Expr::Select(sel) => {
+                segments.push(sel.field.as_str());
+                cur = &sel.operand;
+            }
+            _ => return None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::cel::compile;
+
+    fn reads(src: &str) -> Vec<(String, String)> {
+        compile(src)
+            .unwrap()
+            .reads()
+            .iter()
+            .map(|r| (r.path.clone(), src[r.span.clone()].to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn dotted_paths_are_read_whole_with_their_spans() {
+        assert_eq!(
+            reads("request.amount < 0.01 * customer.lifetime_value"),
+            vec![
+                ("request.amount".into(), "request.amount".into()),
+                (
+                    "customer.lifetime_value".into(),
+                    "customer.lifetime_value".into()
+                )
+            ]
+        );
+    }
+
+    #[test]
+    fn comprehension_variables_are_not_fields() {
+        assert_eq!(
+            reads("policies_invoked.exists(p, p.startsWith('x'))"),
+            vec![("policies_invoked".into(), "policies_invoked".into())]
+        );
+    }
+
+    #[test]
+    fn presence_tests_are_reads() {
+        let r = reads("has(customer.segment) && channel == 'store'");
+        assert_eq!(r[0].0, "customer.segment");
+        assert_eq!(r[1].0, "channel");
+    }
+
+    #[test]
+    fn method_targets_and_in_lists_are_read() {
+        let r = reads(
+            "transcript.contains('policy') && channel in ['store', 'phone'] && size(agent) > 0",
+        );
+        let paths: Vec<_> = r.iter().map(|x| x.0.as_str()).collect();
+        assert_eq!(paths, vec!["transcript", "channel", "agent"]);
+    }
+}

@@ -1,0 +1,16 @@
+//! goodwill's library: the interaction model, policy packs (TOML + CEL),
+//! evaluation and pack tests. It never prints; the `goodwill` binary does.
+
+pub mod cel;
+pub mod diagnostic;
+pub mod evaluate;
+pub mod fields;
+pub mod pack;
+pub mod scaffold;
+pub mod source;
+pub mod suggest;
+pub mod template;
+pub mod testing;
+
+pub use diagnostic::{Diagnostic, DiagnosticCode};
+pub use pack::{Pack, PackError, load};

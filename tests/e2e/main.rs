@@ -1,0 +1,3 @@
+//! End-to-end tests: the real `goodwill` binary on real files.
+
+mod check;
