@@ -111,7 +111,25 @@ fn tidy_parse_message(msg: &str) -> String {
         out.extend(first.to_lowercase());
     }
     out.push_str(chars.as_str());
-    out.replace("<EOF>", "end of expression")
+    backtick_quoted(&out.replace("<EOF>", "end of expression"))
+}
+
+/// `at: '& '` becomes ``at: `&` ``: user input in backticks, trimmed.
+fn backtick_quoted(msg: &str) -> String {
+    let mut out = String::with_capacity(msg.len());
+    let mut rest = msg;
+    while let Some(open) = rest.find('\'') {
+        let Some(close) = rest[open + 1..].find('\'').map(|j| open + 1 + j) else {
+            break;
+        };
+        out.push_str(&rest[..open]);
+        out.push('`');
+        out.push_str(rest[open + 1..close].trim());
+        out.push('`');
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 impl Expression {
@@ -173,6 +191,12 @@ mod tests {
         let src = "'éé' &&& b";
         let errs = compile(src).unwrap_err();
         assert_eq!(&src[errs[0].span.clone()], "&");
+    }
+
+    #[test]
+    fn parser_messages_put_user_input_in_backticks() {
+        let errs = compile("a &&& b").unwrap_err();
+        assert_eq!(errs[0].message, "token recognition error at: `&`");
     }
 
     #[test]
