@@ -39,6 +39,8 @@ pub enum DiagnosticCode {
     BadFieldDeclaration,
     /// A pack test's interaction is not usable.
     BadTestInteraction,
+    /// A WebAssembly plugin listed in `goodwill.toml` was refused.
+    PluginLoad,
 }
 
 impl DiagnosticCode {
@@ -55,6 +57,7 @@ impl DiagnosticCode {
             DiagnosticCode::UnknownCheck => "unknown-check",
             DiagnosticCode::BadFieldDeclaration => "bad-field-declaration",
             DiagnosticCode::BadTestInteraction => "bad-test-interaction",
+            DiagnosticCode::PluginLoad => "plugin-load",
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod diagnostic;
 pub mod evaluate;
 pub mod fields;
 pub mod pack;
+pub mod plugin;
 pub mod scaffold;
 pub mod source;
 pub mod suggest;

@@ -2,10 +2,10 @@
 //! [`load`] reads, validates and compiles a whole pack, and reports every
 //! fault it finds — in every file — as [`Diagnostic`]s with positions.
 
-mod load;
+pub(crate) mod load;
 pub mod model;
 pub mod schema;
-mod spans;
+pub(crate) mod spans;
 
 use std::path::PathBuf;
 use std::sync::Arc;
