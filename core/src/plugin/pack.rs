@@ -24,7 +24,8 @@ pub fn load_pack_plugins(pack: &Pack, host: &PluginHost) -> (Vec<LoadedPlugin>, 
     let mut plugins = Vec::new();
     let mut diagnostics = Vec::new();
     for (i, entry) in pack.manifest.plugins.iter().enumerate() {
-        let span = spans.nearest(&format!("plugins.{i}.path"));
+        let key = format!("plugins.{i}.path");
+        let span = spans.value_span(&key).unwrap_or_else(|| spans.nearest(&key));
         let config = Json::Object(entry.config.as_ref().map(toml_to_json).unwrap_or_default());
         match host.load(&pack.root.join(&entry.path), entry.limits, &config) {
             Ok(plugin) => {
