@@ -39,7 +39,10 @@ fn plugins_entries_are_read_with_their_config_and_limits() {
     assert_eq!(entries[0].limits.fuel, 5_000_000);
     assert_eq!(entries[0].limits.deadline_ms, 500);
     assert_eq!(entries[1].limits, Default::default());
-    assert_eq!(entries[0].config.as_ref().unwrap()["language"].as_str(), Some("et"));
+    assert_eq!(
+        entries[0].config.as_ref().unwrap()["language"].as_str(),
+        Some("et")
+    );
 }
 
 #[test]
@@ -53,13 +56,34 @@ fn refused_plugins_are_diagnostics_at_their_entry_and_the_others_load() {
     assert_eq!(plugins[0].limits().fuel, 5_000_000);
     let found: Vec<_> = diagnostics
         .iter()
-        .map(|d| (d.code, d.position().unwrap().rsplit_once("goodwill.toml:").unwrap().1.to_string(), d.message.clone()))
+        .map(|d| {
+            (
+                d.code,
+                d.position()
+                    .unwrap()
+                    .rsplit_once("goodwill.toml:")
+                    .unwrap()
+                    .1
+                    .to_string(),
+                d.message.clone(),
+            )
+        })
         .collect();
     assert_eq!(found[0].0, DiagnosticCode::PluginLoad);
     assert_eq!(found[0].1, "10:8");
-    assert!(found[0].2.ends_with("imports `evil:net/socket`, which goodwill does not grant to plugins"), "{}", found[0].2);
+    assert!(
+        found[0]
+            .2
+            .ends_with("imports `evil:net/socket`, which goodwill does not grant to plugins"),
+        "{}",
+        found[0].2
+    );
     assert_eq!(found[1].1, "13:8");
-    assert!(found[1].2.starts_with("cannot read plugin"), "{}", found[1].2);
+    assert!(
+        found[1].2.starts_with("cannot read plugin"),
+        "{}",
+        found[1].2
+    );
 }
 
 #[test]
@@ -72,5 +96,9 @@ fn an_unknown_key_in_limits_is_a_load_error() {
     .unwrap();
     std::fs::create_dir(dir.path().join("policies")).unwrap();
     let err = goodwill_core::load(dir.path()).unwrap_err();
-    assert!(err.diagnostics.iter().any(|d| d.message.contains("fuell")), "{:?}", err.diagnostics);
+    assert!(
+        err.diagnostics.iter().any(|d| d.message.contains("fuell")),
+        "{:?}",
+        err.diagnostics
+    );
 }

@@ -41,7 +41,11 @@ fn run_beside_well_behaved(
     hostile: &[u8],
     limits: PluginLimits,
 ) -> Vec<Result<PluginEvaluation, PluginError>> {
-    let alone = run(&load(&host(), &fixtures::well_behaved(), PluginLimits::default()));
+    let alone = run(&load(
+        &host(),
+        &fixtures::well_behaved(),
+        PluginLimits::default(),
+    ));
     let host = host();
     let good = load(&host, &fixtures::well_behaved(), PluginLimits::default());
     let bad = load(&host, hostile, limits);
@@ -63,8 +67,15 @@ fn cause(result: &Result<PluginEvaluation, PluginError>) -> &PluginErrorCause {
 
 #[test]
 fn well_behaved_fixture_evaluates_every_record() {
-    let results = run(&load(&host(), &fixtures::well_behaved(), PluginLimits::default()));
-    let benefits: Vec<_> = results.iter().map(|r| r.as_ref().unwrap().benefit).collect();
+    let results = run(&load(
+        &host(),
+        &fixtures::well_behaved(),
+        PluginLimits::default(),
+    ));
+    let benefits: Vec<_> = results
+        .iter()
+        .map(|r| r.as_ref().unwrap().benefit)
+        .collect();
     assert_eq!(benefits, [Some(11.0), Some(19.0), Some(28.0)]);
 }
 
@@ -79,7 +90,10 @@ fn infinite_loop_runs_out_of_fuel_on_every_record() {
     for (r, (id, _)) in results.iter().zip(RECORDS) {
         let e = r.as_ref().unwrap_err();
         assert_eq!(e.cause, PluginErrorCause::OutOfFuel { fuel: 1_000_000 });
-        assert_eq!((e.plugin.as_str(), e.interaction.as_str()), ("infinite-loop", id));
+        assert_eq!(
+            (e.plugin.as_str(), e.interaction.as_str()),
+            ("infinite-loop", id)
+        );
     }
 }
 
@@ -133,7 +147,10 @@ fn trap_on_one_record_leaves_the_other_records_of_the_same_plugin_intact() {
     let host = host();
     let plugin = load(&host, &fixtures::trap_on_one(), PluginLimits::default());
     let mut runner = plugin.runner();
-    let results: Vec<_> = RECORDS.iter().map(|(id, j)| runner.evaluate(id, j)).collect();
+    let results: Vec<_> = RECORDS
+        .iter()
+        .map(|(id, j)| runner.evaluate(id, j))
+        .collect();
     assert_eq!(results[0].as_ref().unwrap().benefit, Some(11.0));
     let e = results[1].as_ref().unwrap_err();
     assert_eq!(e.interaction, "boom");
@@ -144,7 +161,11 @@ fn trap_on_one_record_leaves_the_other_records_of_the_same_plugin_intact() {
         }
     );
     assert_eq!(results[2].as_ref().unwrap().benefit, Some(28.0));
-    assert_eq!(runner.instantiations(), 2, "the trapped instance was replaced");
+    assert_eq!(
+        runner.instantiations(),
+        2,
+        "the trapped instance was replaced"
+    );
 }
 
 #[test]
@@ -172,7 +193,12 @@ fn an_error_returned_by_the_plugin_is_its_cause_and_keeps_the_instance() {
 #[test]
 fn forbidden_import_is_refused_at_load_naming_the_import() {
     let err = host()
-        .load_bytes("evil.wasm", &fixtures::forbidden_import(), PluginLimits::default(), &json!({}))
+        .load_bytes(
+            "evil.wasm",
+            &fixtures::forbidden_import(),
+            PluginLimits::default(),
+            &json!({}),
+        )
         .unwrap_err();
     assert!(
         matches!(&err, PluginLoadError::ForbiddenImport { import, .. } if import == "evil:net/socket"),
@@ -187,15 +213,26 @@ fn forbidden_import_is_refused_at_load_naming_the_import() {
 #[test]
 fn a_core_module_is_refused_as_not_a_component() {
     let err = host()
-        .load_bytes("core.wasm", &fixtures::core_module(), PluginLimits::default(), &json!({}))
+        .load_bytes(
+            "core.wasm",
+            &fixtures::core_module(),
+            PluginLimits::default(),
+            &json!({}),
+        )
         .unwrap_err();
-    assert!(matches!(err, PluginLoadError::NotAComponent { .. }), "{err:?}");
+    assert!(
+        matches!(err, PluginLoadError::NotAComponent { .. }),
+        "{err:?}"
+    );
 }
 
 #[test]
 fn the_error_record_names_plugin_interaction_and_cause() {
     let plugin = load(&host(), &fixtures::trap_on_one(), PluginLimits::default());
-    let e = plugin.runner().evaluate("boom", r#"{"id":"boom"}"#).unwrap_err();
+    let e = plugin
+        .runner()
+        .evaluate("boom", r#"{"id":"boom"}"#)
+        .unwrap_err();
     assert_eq!(
         e.to_string(),
         "plugin `trap-on-one` failed on interaction `boom`: trap: wasm `unreachable` instruction executed"
@@ -223,4 +260,40 @@ fn runners_on_two_threads_get_the_same_results() {
     for h in handles {
         assert_eq!(h.join().unwrap(), expected);
     }
+}
+
+#[test]
+fn a_second_host_takes_the_compiled_plugin_from_the_disk_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = HostSettings {
+        cache_dir: Some(dir.path().to_path_buf()),
+        ..HostSettings::default()
+    };
+    let bytes = fixtures::well_behaved();
+    let first = PluginHost::new(settings.clone()).unwrap();
+    load(&first, &bytes, PluginLimits::default());
+    let stats = first.cache_stats().unwrap();
+    assert_eq!((stats.hits, stats.misses), (0, 1));
+    let second = PluginHost::new(settings).unwrap();
+    let plugin = load(&second, &bytes, PluginLimits::default());
+    let stats = second.cache_stats().unwrap();
+    assert_eq!((stats.hits, stats.misses), (1, 0));
+    assert!(plugin.runner().evaluate("r1", r#"{"id":"r1"}"#).is_ok());
+}
+
+#[test]
+fn a_changed_plugin_is_compiled_again_and_the_stack_size_does_not_matter() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = |stack| HostSettings {
+        cache_dir: Some(dir.path().to_path_buf()),
+        max_wasm_stack: stack,
+    };
+    let first = PluginHost::new(settings(512 * 1024)).unwrap();
+    load(&first, &fixtures::well_behaved(), PluginLimits::default());
+    // The stack limit is a runtime setting: the compiled code is the same.
+    let other = PluginHost::new(settings(256 * 1024)).unwrap();
+    load(&other, &fixtures::well_behaved(), PluginLimits::default());
+    load(&other, &fixtures::trap_on_one(), PluginLimits::default());
+    let stats = other.cache_stats().unwrap();
+    assert_eq!((stats.hits, stats.misses), (1, 1));
 }

@@ -34,6 +34,7 @@ pub(crate) struct HostInner {
     pub(crate) engine: Engine,
     linker: Linker<HostState>,
     settings: HostSettings,
+    cache: Option<Cache>,
     _ticker: EpochTicker,
 }
 
@@ -44,6 +45,7 @@ impl PluginHost {
             .consume_fuel(true)
             .epoch_interruption(true)
             .max_wasm_stack(settings.max_wasm_stack);
+        let mut shared_cache = None;
         if let Some(dir) = &settings.cache_dir {
             std::fs::create_dir_all(dir).map_err(|e| {
                 PluginHostError(format!("cannot create cache `{}`: {e}", dir.display()))
@@ -51,6 +53,7 @@ impl PluginHost {
             let mut cache = CacheConfig::new();
             cache.with_directory(dir);
             let cache = Cache::new(cache).map_err(|e| PluginHostError(format!("{e:#}")))?;
+            shared_cache = Some(cache.clone());
             config.cache(Some(cache));
         }
         let engine = Engine::new(&config).map_err(|e| PluginHostError(format!("{e:#}")))?;
@@ -64,6 +67,7 @@ impl PluginHost {
                 engine,
                 linker,
                 settings,
+                cache: shared_cache,
                 _ticker: ticker,
             }),
         })
@@ -71,6 +75,15 @@ impl PluginHost {
 
     pub fn settings(&self) -> &HostSettings {
         &self.inner.settings
+    }
+
+    /// Compilations served from the on-disk cache and compilations done,
+    /// since the host started; `None` without a cache.
+    pub fn cache_stats(&self) -> Option<CacheStats> {
+        self.inner.cache.as_ref().map(|c| CacheStats {
+            hits: c.cache_hits(),
+            misses: c.cache_misses(),
+        })
     }
 
     /// Loads the plugin at `path`: compiles it (or takes it from the cache),
@@ -99,6 +112,17 @@ impl PluginHost {
         config: &Json,
     ) -> Result<LoadedPlugin, PluginLoadError> {
         let (component, imports) = self.compile(name, bytes)?;
+        self.link(name, &component, imports, limits, config)
+    }
+
+    fn link(
+        &self,
+        name: &str,
+        component: &Component,
+        imports: Vec<String>,
+        limits: PluginLimits,
+        config: &Json,
+    ) -> Result<LoadedPlugin, PluginLoadError> {
         if let Some(import) = capabilities::first_forbidden(&imports) {
             return Err(PluginLoadError::ForbiddenImport {
                 name: name.to_string(),
@@ -108,7 +132,7 @@ impl PluginHost {
         let pre = self
             .inner
             .linker
-            .instantiate_pre(&component)
+            .instantiate_pre(component)
             .and_then(PluginPre::new)
             .map_err(|e| PluginLoadError::Contract {
                 name: name.to_string(),
@@ -131,21 +155,27 @@ impl PluginHost {
 
     /// What `plugin inspect` shows: the plugin's imports (each granted or
     /// not) and, when it loads, its description.
-    pub fn inspect(&self, path: &Path, limits: PluginLimits) -> Result<Inspection, PluginLoadError> {
+    pub fn inspect(
+        &self,
+        path: &Path,
+        limits: PluginLimits,
+    ) -> Result<Inspection, PluginLoadError> {
         let bytes = std::fs::read(path).map_err(|e| PluginLoadError::Read {
             path: path.to_path_buf(),
             reason: e.to_string(),
         })?;
         let name = crate::source::display_path(path);
-        let (_, imports) = self.compile(&name, &bytes)?;
-        let imports = imports
-            .into_iter()
+        let (component, imports) = self.compile(&name, &bytes)?;
+        let infos = imports
+            .iter()
             .map(|name| ImportInfo {
-                granted: capabilities::first_forbidden(std::slice::from_ref(&name)).is_none(),
-                name,
+                granted: capabilities::first_forbidden(std::slice::from_ref(name)).is_none(),
+                name: name.clone(),
             })
             .collect();
-        let (description, refused) = match self.load_bytes(&name, &bytes, limits, &Json::Object(Default::default())) {
+        let no_config = Json::Object(Default::default());
+        let (description, refused) = match self.link(&name, &component, imports, limits, &no_config)
+        {
             Ok(plugin) => (Some(plugin.describe().clone()), None),
             Err(e) => (None, Some(e.to_string())),
         };
@@ -153,7 +183,7 @@ impl PluginHost {
             file: name,
             size_bytes: bytes.len() as u64,
             contract: format!("goodwill:policy/policy@{}", super::CONTRACT_VERSION),
-            imports,
+            imports: infos,
             limits,
             max_wasm_stack: self.inner.settings.max_wasm_stack,
             description,
@@ -161,7 +191,11 @@ impl PluginHost {
         })
     }
 
-    fn compile(&self, name: &str, bytes: &[u8]) -> Result<(Component, Vec<String>), PluginLoadError> {
+    fn compile(
+        &self,
+        name: &str,
+        bytes: &[u8],
+    ) -> Result<(Component, Vec<String>), PluginLoadError> {
         let component = Component::from_binary(&self.inner.engine, bytes).map_err(|e| {
             PluginLoadError::NotAComponent {
                 name: name.to_string(),
@@ -171,6 +205,13 @@ impl PluginHost {
         let imports = capabilities::imports(&self.inner.engine, &component);
         Ok((component, imports))
     }
+}
+
+/// See [`PluginHost::cache_stats`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CacheStats {
+    pub hits: usize,
+    pub misses: usize,
 }
 
 /// A plugin ready to run: compiled, linked, described and configured.

@@ -30,7 +30,7 @@ mod sandbox;
 pub use capabilities::GRANTED;
 pub use description::{CheckDoc, PluginDescription, PluginEvaluation, PluginFinding};
 pub use error::{PluginError, PluginErrorCause, PluginHostError, PluginLoadError};
-pub use host::{ImportInfo, Inspection, LoadedPlugin, PluginHost};
+pub use host::{CacheStats, ImportInfo, Inspection, LoadedPlugin, PluginHost};
 pub use limits::{HostSettings, PluginLimits};
 pub use pack::load_pack_plugins;
 pub use runner::PluginRunner;

@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 use serde_json::Value as Json;
 use toml::de::DeTable;
 
-use super::host::{LoadedPlugin, PluginHost};
 use super::error::PluginLoadError;
+use super::host::{LoadedPlugin, PluginHost};
 use crate::diagnostic::{Diagnostic, DiagnosticCode};
 use crate::pack::Pack;
 use crate::pack::load::toml_to_json;
@@ -25,7 +25,9 @@ pub fn load_pack_plugins(pack: &Pack, host: &PluginHost) -> (Vec<LoadedPlugin>, 
     let mut diagnostics = Vec::new();
     for (i, entry) in pack.manifest.plugins.iter().enumerate() {
         let key = format!("plugins.{i}.path");
-        let span = spans.value_span(&key).unwrap_or_else(|| spans.nearest(&key));
+        let span = spans
+            .value_span(&key)
+            .unwrap_or_else(|| spans.nearest(&key));
         let config = Json::Object(entry.config.as_ref().map(toml_to_json).unwrap_or_default());
         match host.load(&pack.root.join(&entry.path), entry.limits, &config) {
             Ok(plugin) => {
@@ -35,7 +37,11 @@ pub fn load_pack_plugins(pack: &Pack, host: &PluginHost) -> (Vec<LoadedPlugin>, 
                     diagnostics.push(
                         Diagnostic::new(
                             DiagnosticCode::DuplicateId,
-                            format!("plugin `{}` describes policy `{}`, an id already in the pack", entry.path, plugin.id()),
+                            format!(
+                                "plugin `{}` describes policy `{}`, an id already in the pack",
+                                entry.path,
+                                plugin.id()
+                            ),
                         )
                         .at(file, span)
                         .label("this plugin")
@@ -56,7 +62,9 @@ pub fn load_pack_plugins(pack: &Pack, host: &PluginHost) -> (Vec<LoadedPlugin>, 
 
 fn help(e: &PluginLoadError) -> &'static str {
     match e {
-        PluginLoadError::Read { .. } => "the path is relative to `goodwill.toml`; build the plugin first",
+        PluginLoadError::Read { .. } => {
+            "the path is relative to `goodwill.toml`; build the plugin first"
+        }
         PluginLoadError::NotAComponent { .. } => {
             "build a component (componentize-py, cargo component, or `wasm-tools component new`)"
         }

@@ -98,8 +98,12 @@ impl PluginRunner {
 
     fn instantiate(&mut self) -> Result<Live, PluginErrorCause> {
         self.instantiations += 1;
-        let (live, configured) =
-            start(&self.plugin.pre, &self.plugin.limits, &self.log, &self.plugin.config_json)?;
+        let (live, configured) = start(
+            &self.plugin.pre,
+            &self.plugin.limits,
+            &self.log,
+            &self.plugin.config_json,
+        )?;
         match configured {
             Ok(()) => Ok(live),
             Err(message) => Err(PluginErrorCause::Guest {
@@ -159,11 +163,12 @@ pub(crate) fn describe_and_configure(
         .goodwill_policy_policy()
         .call_describe(&mut store)
         .map_err(|e| call_failed("describe", classify(&e, &mut store, limits)))?;
-    let description =
-        PluginDescription::from_wit(description).map_err(|reason| PluginLoadError::BadDescription {
+    let description = PluginDescription::from_wit(description).map_err(|reason| {
+        PluginLoadError::BadDescription {
             name: name.to_string(),
             reason,
-        })?;
+        }
+    })?;
     arm(&mut store, limits);
     bindings
         .goodwill_policy_policy()
@@ -205,7 +210,10 @@ fn classify(
             other => {
                 let text = other.to_string();
                 PluginErrorCause::Trap {
-                    message: text.strip_prefix("wasm trap: ").unwrap_or(&text).to_string(),
+                    message: text
+                        .strip_prefix("wasm trap: ")
+                        .unwrap_or(&text)
+                        .to_string(),
                 }
             }
         };

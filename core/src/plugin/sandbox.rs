@@ -41,7 +41,9 @@ impl HostState {
             .wall_clock(FixedClock)
             .monotonic_clock(FixedClock)
             .secure_random(wasmtime_wasi::Deterministic::new(seeded_bytes(RANDOM_SEED)))
-            .insecure_random(wasmtime_wasi::Deterministic::new(seeded_bytes(!RANDOM_SEED)))
+            .insecure_random(wasmtime_wasi::Deterministic::new(seeded_bytes(
+                !RANDOM_SEED,
+            )))
             .insecure_random_seed(u128::from(RANDOM_SEED))
             .allow_tcp(false)
             .allow_udp(false)
@@ -221,7 +223,10 @@ impl PluginLog {
     /// dropped past the cap.
     pub fn contents(&self) -> (String, u64) {
         let buf = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        (String::from_utf8_lossy(&buf.bytes).into_owned(), buf.dropped)
+        (
+            String::from_utf8_lossy(&buf.bytes).into_owned(),
+            buf.dropped,
+        )
     }
 }
 
