@@ -89,22 +89,28 @@ pub fn test_table(results: &[TestResult]) -> Table {
         .set_width(100)
         .set_header(vec!["policy", "test", "result"]);
     for r in results {
-        let result = if r.passed() {
-            "pass".to_string()
-        } else {
-            let lc = r.location.start();
-            format!(
-                "FAIL ({}:{})\n{}",
-                r.location.file.display_path(),
-                lc.line,
-                r.failures
-                    .iter()
-                    .map(|f| format!("- {f}"))
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            )
-        };
-        table.add_row(vec![r.policy_id.clone(), r.test_name.clone(), result]);
+        let result = if r.passed() { "pass" } else { "FAIL" };
+        table.add_row(vec![r.policy_id.as_str(), r.test_name.as_str(), result]);
     }
     table
+}
+
+/// Why each failed test failed, with the test's position.
+pub fn test_failures(results: &[TestResult]) -> String {
+    let mut out = String::new();
+    for r in results.iter().filter(|r| !r.passed()) {
+        let lc = r.location.start();
+        out.push_str(&format!(
+            "FAIL {} / {}\n  --> {}:{}:{}\n",
+            r.policy_id,
+            r.test_name,
+            r.location.file.display_path(),
+            lc.line,
+            lc.column
+        ));
+        for f in &r.failures {
+            out.push_str(&format!("  - {f}\n"));
+        }
+    }
+    out
 }

@@ -304,10 +304,10 @@ fn parse_toml<T: DeserializeOwned>(
         Ok(_) => None,
         Err(e) => {
             let span = e.span().unwrap_or(0..0);
-            let message = tidy(e.message());
+            let message = type_message(&tidy(e.message()), spans.path_at(&span).as_deref());
             let help = if message.starts_with("missing field") {
                 "add the missing key; `docs/policy-format.md` lists every required key".to_string()
-            } else if message.contains("unknown variant") {
+            } else if message.contains("unknown value") {
                 "use one of the values listed".to_string()
             } else {
                 "`docs/policy-format.md` gives the type of every key".to_string()
@@ -319,6 +319,34 @@ fn parse_toml<T: DeserializeOwned>(
             );
             None
         }
+    }
+}
+
+/// Serde's "invalid type: string "x", expected f64" in the pack's terms:
+/// which key, what it must be, what it is.
+fn type_message(msg: &str, path: Option<&str>) -> String {
+    let msg = msg.replace("unknown variant", "unknown value");
+    let Some(rest) = msg.strip_prefix("invalid type: ") else {
+        return match path {
+            Some(p) if !msg.starts_with("missing field") => format!("`{p}`: {msg}"),
+            _ => msg,
+        };
+    };
+    let Some((found, expected)) = rest.split_once(", expected ") else {
+        return msg;
+    };
+    let expected = match expected {
+        "f64" | "f32" => "a number",
+        "i64" | "i32" | "u64" | "u32" | "u16" | "u8" | "usize" => "a whole number",
+        "a boolean" => "`true` or `false`",
+        "a sequence" => "an array",
+        "a map" => "a table",
+        other => other,
+    };
+    let found = found.replace('"', "`");
+    match path {
+        Some(p) => format!("`{p}` must be {expected}, found {found}"),
+        None => format!("expected {expected}, found {found}"),
     }
 }
 
