@@ -306,3 +306,23 @@ fn json_check_output_lists_every_test() {
     assert_eq!(doc["passed"], 4);
     assert_eq!(doc["tests"].as_array().unwrap().len(), 4);
 }
+
+#[test]
+fn pathological_expression_is_an_error_not_a_crash() {
+    let pack = PackDir::example();
+    let huge = format!("applies = \"{}b\"", "a.".repeat(50_000));
+    pack.replace(
+        POLICY,
+        "applies = \"request.kind == 'parking_validation'\"",
+        &huge,
+    );
+    let run = pack.check(&[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("50000 operators"), "{}", run.stderr);
+    // the excerpt of the 100 KB line is cut, not printed whole
+    assert!(
+        run.stderr.len() < 2_000,
+        "{} bytes of stderr",
+        run.stderr.len()
+    );
+}

@@ -516,11 +516,21 @@ impl PolicyCtx<'_> {
         match cel::compile(src) {
             Err(errors) => {
                 for e in errors {
+                    let help = if e.message.contains("operators")
+                        || e.message.contains("nests deeper")
+                    {
+                        "split the condition into several checks, each with a simpler expression"
+                    } else {
+                        "CEL uses `&&`, `||` and `!`, single- or double-quoted strings, and `has(a.b)` to test a field"
+                    };
                     self.diags.push(
-                        Diagnostic::new(Code::CelSyntax, format!("invalid CEL in `{path}`: {}", e.message))
-                            .at(self.file, map.span_to_file(e.span))
-                            .label("here")
-                            .help("CEL uses `&&`, `||` and `!`, single- or double-quoted strings, and `has(a.b)` to test a field"),
+                        Diagnostic::new(
+                            Code::CelSyntax,
+                            format!("invalid CEL in `{path}`: {}", e.message),
+                        )
+                        .at(self.file, map.span_to_file(e.span))
+                        .label("here")
+                        .help(help),
                     );
                 }
                 Err(())
