@@ -326,3 +326,36 @@ fn pathological_expression_is_an_error_not_a_crash() {
         run.stderr.len()
     );
 }
+
+#[test]
+fn published_json_schemas_match_the_binary() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/schema");
+    for which in ["policy", "manifest"] {
+        let run = goodwill(dir.path(), &["schema", which]);
+        assert_eq!(run.code, 0);
+        let published = std::fs::read_to_string(root.join(format!("{which}.schema.json"))).unwrap();
+        assert_eq!(
+            run.stdout, published,
+            "docs/schema/{which}.schema.json is stale: regenerate it with `goodwill schema {which}`"
+        );
+    }
+}
+
+#[test]
+fn the_documented_example_policy_loads_and_its_tests_pass() {
+    let doc = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/policy-format.md"),
+    )
+    .unwrap();
+    let start = doc
+        .find("```toml\n# policies/parking-validation.toml")
+        .expect("the example is in the doc")
+        + "```toml\n".len();
+    let end = start + doc[start..].find("```").unwrap();
+    let pack = PackDir::example();
+    pack.write(POLICY, &doc[start..end]);
+    let run = pack.check(&[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("2 passed, 0 failed"), "{}", run.stdout);
+}
