@@ -359,3 +359,43 @@ fn the_documented_example_policy_loads_and_its_tests_pass() {
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(run.stdout.contains("2 passed, 0 failed"), "{}", run.stdout);
 }
+
+#[test]
+fn test_interaction_can_come_from_a_json_file_beside_the_policy() {
+    let pack = PackDir::example();
+    pack.write(
+        "policies/cases/barrier.json",
+        r#"{"id": "b", "customer": {"id": "john-barrier", "lifetime_value": 2000000}, "request": {"kind": "parking_validation", "amount": 0.6}, "outcome": {"resolution": "denied", "exception_requested": false}}"#,
+    );
+    let text = std::fs::read_to_string(pack.policy_path()).unwrap()
+        + "\n[[tests]]\nname = \"from a file\"\ninteraction_file = \"cases/barrier.json\"\nraises = [\"tiny-stake-valuable-customer\"]\n";
+    pack.write(POLICY, &text);
+    let run = pack.check(&[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("5 passed, 0 failed"), "{}", run.stdout);
+}
+
+#[test]
+fn broken_json_test_file_is_a_load_error_naming_both_files() {
+    let pack = PackDir::example();
+    pack.write(
+        "policies/cases/broken.json",
+        "{\"id\": \"b\",\n  \"customer\": }",
+    );
+    let text = std::fs::read_to_string(pack.policy_path()).unwrap()
+        + "\n[[tests]]\nname = \"from a file\"\ninteraction_file = \"cases/broken.json\"\n";
+    pack.write(POLICY, &text);
+    let run = pack.check(&[]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("broken.json` is not valid JSON"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("at line 2 column"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!("--> {POLICY}:")),
+        "{}",
+        run.stderr
+    );
+}
