@@ -141,26 +141,15 @@ impl StringLiteralMap {
         while let Some((i, c)) = chars.next() {
             if basic && c == '\\' {
                 match chars.peek().map(|&(_, c)| c) {
-                    Some('u') => {
+                    Some(e @ ('u' | 'U' | 'x')) => {
                         points.push((decoded, base + i));
                         chars.next();
-                        let hex: String = (0..4)
-                            .filter_map(|_| chars.next().map(|(_, c)| c))
-                            .collect();
-                        decoded += decoded_len(&hex);
-                    }
-                    Some('U') => {
-                        points.push((decoded, base + i));
-                        chars.next();
-                        let hex: String = (0..8)
-                            .filter_map(|_| chars.next().map(|(_, c)| c))
-                            .collect();
-                        decoded += decoded_len(&hex);
-                    }
-                    Some('x') => {
-                        points.push((decoded, base + i));
-                        chars.next();
-                        let hex: String = (0..2)
+                        let digits = match e {
+                            'u' => 4,
+                            'U' => 8,
+                            _ => 2,
+                        };
+                        let hex: String = (0..digits)
                             .filter_map(|_| chars.next().map(|(_, c)| c))
                             .collect();
                         decoded += decoded_len(&hex);
