@@ -234,15 +234,47 @@ fn runtime_error_in_a_test_is_a_failure_not_a_crash() {
     pack.replace(
         POLICY,
         "benefit = \"request.amount\"",
-        "benefit = \"request.amount + channel\"",
+        "benefit = \"request.amount + double(customer.tenure_months)\"",
     );
     let run = pack.check(&[]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(
-        run.stdout
-            .contains("`benefit` failed: cannot apply `add` to double and string"),
+        run.stdout.contains(
+            "`benefit` failed: the interaction has no `tenure_months`: guard the read with `has()`"
+        ),
         "{}",
         run.stdout
+    );
+}
+
+#[test]
+fn type_mistake_in_cel_is_a_load_error_at_the_operator() {
+    let pack = PackDir::example();
+    pack.replace(
+        POLICY,
+        "benefit = \"request.amount\"",
+        "benefit = \"request.amount + channel\"",
+    );
+    let run = pack.check(&[]);
+    assert_eq!(run.code, 2);
+    insta::assert_snapshot!(run.stderr);
+}
+
+#[test]
+fn condition_that_is_not_a_bool_is_a_load_error() {
+    let pack = PackDir::example();
+    pack.replace(
+        POLICY,
+        "enforced = \"outcome.resolution == 'denied'\"",
+        "enforced = \"outcome.resolution\"",
+    );
+    let run = pack.check(&[]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("type mistake in `enforced`: the expression gives a string, not a bool"),
+        "{}",
+        run.stderr
     );
 }
 

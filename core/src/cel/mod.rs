@@ -4,12 +4,14 @@
 //! and knows which field paths it reads.
 
 mod reads;
+mod types;
 mod value;
 
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 
 pub use reads::FieldRead;
+pub use types::{Expected, Type, TypeError};
 pub use value::{Activation, ActivationError, Value, describe_json};
 
 use crate::source::offset_of_line_col;
@@ -211,6 +213,16 @@ impl Expression {
     /// The field paths this expression reads, in source order.
     pub fn reads(&self) -> &[FieldRead] {
         &self.reads
+    }
+
+    /// The type mistakes in the expression, given the fields' types and what
+    /// the expression must give.
+    pub fn type_errors(
+        &self,
+        catalog: &crate::fields::FieldCatalog,
+        expected: Expected,
+    ) -> Vec<TypeError> {
+        types::check(&self.program, &self.source, catalog, expected)
     }
 
     /// Evaluates the expression over one interaction.

@@ -544,7 +544,30 @@ impl PolicyCtx<'_> {
                             .push(d.at(self.file, map.span_to_file(read.span.clone())));
                     }
                 }
-                if ok { Ok(expr) } else { Err(()) }
+                if !ok {
+                    return Err(());
+                }
+                let expected = if path == "benefit" {
+                    cel::Expected::Number
+                } else {
+                    cel::Expected::Bool
+                };
+                let type_errors = expr.type_errors(self.catalog, expected);
+                if type_errors.is_empty() {
+                    return Ok(expr);
+                }
+                for e in type_errors {
+                    self.diags.push(
+                        Diagnostic::new(
+                            Code::CelType,
+                            format!("type mistake in `{path}`: {}", e.message),
+                        )
+                        .at(self.file, map.span_to_file(e.span))
+                        .label("here")
+                        .help(e.help),
+                    );
+                }
+                Err(())
             }
         }
     }
