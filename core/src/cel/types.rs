@@ -312,7 +312,11 @@ impl Checker<'_> {
                     || (l.is_number() && r.is_number())
                     || l == r;
                 if !ok {
-                    let verdict = if name == "_==_" { "never true" } else { "always true" };
+                    let verdict = if name == "_==_" {
+                        "never true"
+                    } else {
+                        "always true"
+                    };
                     return self.error(
                         id,
                         format!("comparing {} {} with {} {} is {verdict}", article(l), l.name(), article(r), r.name()),
@@ -352,18 +356,18 @@ impl Checker<'_> {
                 if bin(1) == bin(2) { bin(1) } else { Type::Dyn }
             }
             "contains" | "startsWith" | "endsWith" | "matches" => {
-                if let Some(t) = target {
-                    if !matches!(t, Type::String | Type::Dyn) {
-                        return self.error(
-                            id,
-                            format!(
-                                "`{name}` applies to strings, not {} {}",
-                                article(t),
-                                t.name()
-                            ),
-                            "call it on a string field, e.g. `transcript.contains('policy')`",
-                        );
-                    }
+                if let Some(t) = target
+                    && !matches!(t, Type::String | Type::Dyn)
+                {
+                    return self.error(
+                        id,
+                        format!(
+                            "`{name}` applies to strings, not {} {}",
+                            article(t),
+                            t.name()
+                        ),
+                        "call it on a string field, e.g. `transcript.contains('policy')`",
+                    );
                 }
                 Type::Bool
             }
@@ -563,11 +567,28 @@ mod soundness {
     use crate::cel::{Activation, Value, compile};
 
     const ATOMS: &[&str] = &[
-        "request.amount", "customer.tenure_months", "contacts", "csat", "channel", "transcript", "at",
-        "promise.due", "complaint", "churned", "policies_invoked", "1", "2.5", "'store'", "true", "3u",
-        "duration('1h')", "null",
+        "request.amount",
+        "customer.tenure_months",
+        "contacts",
+        "csat",
+        "channel",
+        "transcript",
+        "at",
+        "promise.due",
+        "complaint",
+        "churned",
+        "policies_invoked",
+        "1",
+        "2.5",
+        "'store'",
+        "true",
+        "3u",
+        "duration('1h')",
+        "null",
     ];
-    const BINARY: &[&str] = &["+", "-", "*", "/", "%", "<", "<=", ">", "==", "!=", "&&", "||", "in"];
+    const BINARY: &[&str] = &[
+        "+", "-", "*", "/", "%", "<", "<=", ">", "==", "!=", "&&", "||", "in",
+    ];
 
     fn expr() -> impl Strategy<Value = String> {
         let leaf = prop::sample::select(ATOMS).prop_map(str::to_string);
@@ -618,14 +639,22 @@ mod soundness {
     #[test]
     fn cross_type_equality_is_constant() {
         let act = Activation::new(&record(), &FieldCatalog::canonical()).unwrap();
-        assert_eq!(compile("channel == 5").unwrap().eval(&act), Ok(Value::Bool(false)));
-        assert_eq!(compile("channel != 5").unwrap().eval(&act), Ok(Value::Bool(true)));
+        assert_eq!(
+            compile("channel == 5").unwrap().eval(&act),
+            Ok(Value::Bool(false))
+        );
+        assert_eq!(
+            compile("channel != 5").unwrap().eval(&act),
+            Ok(Value::Bool(true))
+        );
     }
 
     /// Type errors of the operators only (not the bool-result rule).
     fn types_only(e: &crate::cel::Expression, catalog: &FieldCatalog) -> Vec<TypeError> {
         let errs = e.type_errors(catalog, Expected::Bool);
-        errs.into_iter().filter(|x| !x.message.starts_with("the expression gives")).collect()
+        errs.into_iter()
+            .filter(|x| !x.message.starts_with("the expression gives"))
+            .collect()
     }
 
     /// `&&`, `||` and `? :` may skip a branch, so a mistake inside one does
