@@ -30,9 +30,24 @@ struct Cli {
     command: commands::Command,
 }
 
+/// The stack of the thread that runs a command: CEL parsing and evaluation
+/// recurse once per operator, so give them room (it is virtual memory; only
+/// what is used is committed).
+const COMMAND_STACK: usize = 256 << 20;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match commands::run(cli.command) {
+    let worker = std::thread::Builder::new()
+        .name("goodwill".to_string())
+        .stack_size(COMMAND_STACK)
+        .spawn(move || commands::run(cli.command));
+    let result = match worker {
+        Ok(handle) => handle
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("internal error: the command panicked"))),
+        Err(e) => Err(anyhow::anyhow!("cannot start the command thread: {e}")),
+    };
+    match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("error: {e:#}");

@@ -52,6 +52,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
             if !results.is_empty() {
                 writeln!(out, "{}", render::test_table(&results))?;
             }
+            write!(out, "{}", render::test_failures(&results))?;
             let checks: usize = pack.policies.iter().map(|p| p.checks.len()).sum();
             writeln!(
                 out,
