@@ -1,8 +1,11 @@
 //! What a plugin may import. goodwill grants no capability of its own; the
-//! only imports allowed are the WASI 0.2 interfaces guest toolchains need
-//! to start (componentize-py does), and those are linked to an empty
-//! context (see `sandbox`). Network, HTTP and anything else is refused at
-//! load, naming the import.
+//! only imports allowed are the WASI 0.2 interfaces guest toolchains link
+//! whether or not the code uses them (componentize-py's CPython imports
+//! all of these, sockets included), and they are linked to an empty context
+//! (see `sandbox`): no preopened directory, so no file can be opened; TCP,
+//! UDP and name lookup disabled, so every socket call fails with
+//! `access-denied`. HTTP and anything else is refused at load, naming the
+//! import.
 
 use wasmtime::Engine;
 use wasmtime::component::Component;
@@ -29,6 +32,14 @@ pub const GRANTED: &[&str] = &[
     "wasi:random/random",
     "wasi:random/insecure",
     "wasi:random/insecure-seed",
+    // Linked, but TCP, UDP and name lookup are disabled in every context.
+    "wasi:sockets/network",
+    "wasi:sockets/instance-network",
+    "wasi:sockets/tcp",
+    "wasi:sockets/tcp-create-socket",
+    "wasi:sockets/udp",
+    "wasi:sockets/udp-create-socket",
+    "wasi:sockets/ip-name-lookup",
 ];
 
 /// The names of everything `component` imports, in its order.
@@ -71,9 +82,9 @@ mod tests {
     }
 
     #[test]
-    fn network_and_http_are_not_granted() {
-        assert!(!is_granted("wasi:sockets/tcp@0.2.0"));
+    fn http_and_other_wasi_versions_are_not_granted() {
         assert!(!is_granted("wasi:http/outgoing-handler@0.2.0"));
+        assert!(!is_granted("wasi:sockets/tcp@0.3.0"));
         assert!(!is_granted("wasi:cli/stdout@0.3.0"));
     }
 
