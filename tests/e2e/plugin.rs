@@ -9,7 +9,7 @@ fn goodwill() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_goodwill"));
     cmd.env(
         "GOODWILL_CACHE_DIR",
-        std::env::temp_dir().join("goodwill-e2e-cache"),
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("plugin-cache"),
     );
     cmd
 }

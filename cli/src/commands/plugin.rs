@@ -24,6 +24,46 @@ pub enum PluginCommand {
     /// Exit codes: 0 the plugin loads; 2 it is refused (a forbidden import,
     /// not a component, a failed `describe`) or cannot be read.
     Inspect(InspectArgs),
+    /// Run a plugin over interactions (JSON Lines) and print one JSON line
+    /// per interaction: its evaluation, or the plugin error it got.
+    ///
+    /// For plugin authors: try a plugin without a pack. Exit codes: 0 done;
+    /// 1 `--strict` and some interaction got a plugin error; 2 the plugin
+    /// or the input could not be read.
+    Run(RunArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The `.wasm` component.
+    pub plugin: PathBuf,
+
+    /// Interactions, one JSON object per line; `-` for stdin.
+    pub interactions: PathBuf,
+
+    /// The plugin's configuration, as a JSON object.
+    #[arg(long, default_value = "{}")]
+    pub config: String,
+
+    /// Fuel per call.
+    #[arg(long)]
+    pub fuel: Option<u64>,
+
+    /// Wall-clock deadline per call, in milliseconds.
+    #[arg(long)]
+    pub deadline_ms: Option<u64>,
+
+    /// Memory cap per instance, in MiB.
+    #[arg(long)]
+    pub memory_mib: Option<u64>,
+
+    /// Exit with 1 when any interaction got a plugin error.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Compile without the on-disk cache.
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 #[derive(Debug, Args)]
@@ -52,6 +92,7 @@ pub enum InspectFormat {
 pub fn run(args: PluginArgs) -> anyhow::Result<u8> {
     match args.command {
         PluginCommand::Inspect(args) => inspect(args),
+        PluginCommand::Run(args) => run_plugin(args),
     }
 }
 
@@ -75,6 +116,101 @@ fn inspect(args: InspectArgs) -> anyhow::Result<u8> {
     }
     Ok(if inspection.refused.is_some() {
         exit::ERROR
+    } else {
+        exit::OK
+    })
+}
+
+fn run_plugin(args: RunArgs) -> anyhow::Result<u8> {
+    use std::io::BufRead;
+
+    let config: serde_json::Value = match serde_json::from_str(&args.config) {
+        Ok(v @ serde_json::Value::Object(_)) => v,
+        _ => {
+            eprintln!("error: `--config` must be a JSON object");
+            return Ok(exit::ERROR);
+        }
+    };
+    let defaults = PluginLimits::default();
+    let limits = PluginLimits {
+        fuel: args.fuel.unwrap_or(defaults.fuel),
+        deadline_ms: args.deadline_ms.unwrap_or(defaults.deadline_ms),
+        memory_mib: args.memory_mib.unwrap_or(defaults.memory_mib),
+        ..defaults
+    };
+    let settings = HostSettings {
+        cache_dir: if args.no_cache { None } else { cache_dir() },
+        ..HostSettings::default()
+    };
+    let host = PluginHost::new(settings)?;
+    let plugin = match host.load(&args.plugin, limits, &config) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(exit::ERROR);
+        }
+    };
+    let input: Box<dyn BufRead> = if args.interactions.as_os_str() == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        match std::fs::File::open(&args.interactions) {
+            Ok(f) => Box::new(std::io::BufReader::new(f)),
+            Err(e) => {
+                eprintln!("error: cannot read `{}`: {e}", args.interactions.display());
+                return Ok(exit::ERROR);
+            }
+        }
+    };
+    let mut runner = plugin.runner();
+    let mut out = std::io::stdout().lock();
+    let (mut evaluated, mut failed, mut rejected) = (0u64, 0u64, 0u64);
+    for (n, line) in input.lines().enumerate() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let id = match serde_json::from_str::<serde_json::Value>(&line) {
+            Ok(serde_json::Value::Object(record)) => match record.get("id") {
+                Some(serde_json::Value::String(s)) => s.clone(),
+                Some(other) => other.to_string(),
+                None => format!("line {}", n + 1),
+            },
+            _ => {
+                rejected += 1;
+                eprintln!(
+                    "{}:{}: not a JSON object, skipped",
+                    args.interactions.display(),
+                    n + 1
+                );
+                continue;
+            }
+        };
+        let doc = match runner.evaluate(&id, &line) {
+            Ok(evaluation) => {
+                evaluated += 1;
+                serde_json::json!({ "interaction": id, "evaluation": evaluation })
+            }
+            Err(error) => {
+                failed += 1;
+                serde_json::json!({ "interaction": id, "plugin_error": error })
+            }
+        };
+        writeln!(out, "{doc}")?;
+    }
+    let (log, dropped) = runner.log();
+    if !log.is_empty() {
+        eprintln!(
+            "plugin log ({} bytes, {dropped} dropped):\n{log}",
+            log.len()
+        );
+    }
+    eprintln!(
+        "{}: {evaluated} evaluated, {failed} plugin {}, {rejected} rejected",
+        plugin.id(),
+        if failed == 1 { "error" } else { "errors" }
+    );
+    Ok(if args.strict && failed > 0 {
+        exit::FINDINGS
     } else {
         exit::OK
     })
