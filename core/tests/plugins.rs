@@ -297,3 +297,32 @@ fn a_changed_plugin_is_compiled_again_and_the_stack_size_does_not_matter() {
     let stats = other.cache_stats().unwrap();
     assert_eq!((stats.hits, stats.misses), (1, 1));
 }
+
+#[test]
+fn a_finding_for_a_check_the_plugin_did_not_describe_is_malformed() {
+    let results = run_beside_well_behaved(&fixtures::undeclared_finding(), PluginLimits::default());
+    for r in &results {
+        assert_eq!(
+            cause(r),
+            &PluginErrorCause::Malformed {
+                message: "finding for check `ghost`, which `describe` did not list".to_string()
+            }
+        );
+    }
+}
+
+#[test]
+fn a_plugin_describing_itself_with_an_invalid_id_is_refused() {
+    let err = host()
+        .load_bytes(
+            "bad.wasm",
+            &fixtures::bad_description(),
+            PluginLimits::default(),
+            &json!({}),
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "`bad.wasm` describes itself wrongly: policy id `Not An Id` is not lowercase letters, digits and dashes"
+    );
+}

@@ -284,3 +284,22 @@ impl tokio::io::AsyncWrite for PluginLog {
         Poll::Ready(Ok(()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_plugin_log_keeps_up_to_its_capacity_and_counts_the_rest() {
+        let log = PluginLog::new(8);
+        log.append(b"hello ");
+        log.append(b"world");
+        assert_eq!(log.contents(), ("hello wo".to_string(), 3));
+    }
+
+    #[test]
+    fn seeded_bytes_are_the_same_every_time_and_differ_by_seed() {
+        assert_eq!(seeded_bytes(1), seeded_bytes(1));
+        assert_ne!(seeded_bytes(1)[..8], seeded_bytes(2)[..8]);
+    }
+}
