@@ -32,6 +32,7 @@ fn main() {
     })
     .expect("host");
     let limits = PluginLimits::default();
+    machine_scaling();
 
     let noop = host
         .load_bytes("noop", &fixtures::well_behaved(), limits, &json!({}))
@@ -121,26 +122,62 @@ fn threaded(plugin: &LoadedPlugin, record: &str, calls: usize, threads: usize) -
     calls as f64 / start.elapsed().as_secs_f64()
 }
 
+/// The baseline for the thread figures: how much a plain Rust CPU loop
+/// gains from a second thread on this machine right now (other processes
+/// compete for the cores).
+fn machine_scaling() {
+    fn spin(n: u64) -> u64 {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        for i in 0..n {
+            x = (x ^ i).wrapping_mul(0xbf58_476d_1ce4_e5b9).rotate_left(17);
+        }
+        x
+    }
+    const WORK: u64 = 200_000_000;
+    let rate = |threads: u64| {
+        median(|| {
+            let start = Instant::now();
+            std::thread::scope(|s| {
+                for _ in 0..threads {
+                    s.spawn(move || std::hint::black_box(spin(WORK / threads)));
+                }
+            });
+            WORK as f64 / start.elapsed().as_secs_f64()
+        })
+    };
+    let (one, two) = (rate(1), rate(2));
+    println!(
+        "baseline (plain Rust loop, no plugin): 2 threads {:.2}x 1 thread",
+        two / one
+    );
+}
+
 /// A new host loading the Python example from a warm cache: what a run
 /// pays before its first interaction.
 fn startup(cache: &Path, plugin: &PathBuf) {
-    let t = median(|| {
+    let phases = median(|| {
         let start = Instant::now();
         let host = PluginHost::new(HostSettings {
             cache_dir: Some(cache.to_path_buf()),
             ..HostSettings::default()
         })
         .expect("host");
+        let host_ms = start.elapsed().as_secs_f64() * 1e3;
         let plugin = host
             .load(plugin, PluginLimits::default(), &json!({}))
             .expect("loads");
+        let load_ms = start.elapsed().as_secs_f64() * 1e3 - host_ms;
         let mut runner = plugin.runner();
         runner.evaluate("t", r#"{"id":"t"}"#).expect("evaluates");
-        start.elapsed()
+        let total_ms = start.elapsed().as_secs_f64() * 1e3;
+        (total_ms, host_ms, load_ms)
     });
     println!(
-        "transcript-checker (Python): start-up from the cache (host, load, describe, configure, first call): {:.1} ms (median of {ROUNDS})",
-        t.as_secs_f64() * 1e3
+        "transcript-checker (Python): start-up from the cache: {:.1} ms (median of {ROUNDS}): host {:.1} ms, load (read, cache, instantiate, describe, configure) {:.1} ms, first call (instantiate, configure, evaluate) {:.1} ms",
+        phases.0,
+        phases.1,
+        phases.2,
+        phases.0 - phases.1 - phases.2
     );
 }
 
