@@ -12,7 +12,7 @@
 //! `plugins/examples/dist/` when built. Every figure is the median of
 //! several rounds.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use goodwill_core::plugin::{HostSettings, LoadedPlugin, PluginHost, PluginLimits};
@@ -154,7 +154,7 @@ fn machine_scaling() {
 
 /// A new host loading the Python example from a warm cache: what a run
 /// pays before its first interaction.
-fn startup(cache: &Path, plugin: &PathBuf) {
+fn startup(cache: &Path, plugin: &Path) {
     let phases = median(|| {
         let start = Instant::now();
         let host = PluginHost::new(HostSettings {
