@@ -3,8 +3,10 @@
 
 pub mod cel;
 pub mod diagnostic;
+pub mod engine;
 pub mod evaluate;
 pub mod fields;
+pub mod input;
 pub mod pack;
 pub mod scaffold;
 pub mod source;

@@ -1,6 +1,7 @@
 //! One file per subcommand.
 
 mod check;
+mod eval;
 mod init;
 mod schema;
 
@@ -9,6 +10,7 @@ use clap::Subcommand;
 #[derive(Debug, Subcommand)]
 pub enum Command {
     Check(check::CheckArgs),
+    Eval(eval::EvalArgs),
     Init(init::InitArgs),
     Schema(schema::SchemaArgs),
 }
@@ -17,6 +19,7 @@ pub enum Command {
 pub fn run(command: Command) -> anyhow::Result<u8> {
     match command {
         Command::Check(args) => check::run(args),
+        Command::Eval(args) => eval::run(args),
         Command::Init(args) => init::run(args),
         Command::Schema(args) => schema::run(args),
     }
