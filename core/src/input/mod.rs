@@ -7,6 +7,8 @@
 mod convert;
 mod decode;
 mod mapping;
+#[cfg(test)]
+mod proptests;
 mod readers;
 mod reject;
 mod sources;
