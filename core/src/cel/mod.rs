@@ -4,6 +4,7 @@
 //! and knows which field paths it reads.
 
 mod reads;
+mod regex_cache;
 mod value;
 
 use std::ops::Range;
@@ -36,9 +37,13 @@ pub struct EvalError {
     pub message: String,
 }
 
-fn env() -> Arc<cel::Env> {
+pub(crate) fn env() -> Arc<cel::Env> {
     static ENV: OnceLock<Arc<cel::Env>> = OnceLock::new();
-    Arc::clone(ENV.get_or_init(|| Arc::new(cel::Env::stdlib())))
+    Arc::clone(ENV.get_or_init(|| {
+        let mut env = cel::Env::stdlib();
+        regex_cache::register(&mut env);
+        Arc::new(env)
+    }))
 }
 
 /// Compiles `source`, or says every syntax error in it.
@@ -144,8 +149,7 @@ impl Expression {
 
     /// Evaluates the expression over one interaction.
     pub fn eval(&self, activation: &Activation) -> Result<Value, EvalError> {
-        let ctx = activation.context(env());
-        match self.program.execute(&ctx) {
+        match self.program.execute(activation.context()) {
             Ok(v) => Ok(Value::from_cel(&v)),
             Err(e) => Err(EvalError {
                 message: value::describe_exec_error(&e),

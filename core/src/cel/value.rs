@@ -136,10 +136,26 @@ pub struct ActivationError {
     pub found: String,
 }
 
-/// One interaction, bound for evaluation.
-#[derive(Debug, Clone)]
+/// One interaction, bound for evaluation. The CEL context is built once
+/// per interaction, not once per expression: converting the record into the
+/// interpreter's values is most of an evaluation's cost.
 pub struct Activation {
     roots: Vec<(String, cel::Value)>,
+    ctx: cel::Context<'static, 'static>,
+}
+
+impl fmt::Debug for Activation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Activation")
+            .field("roots", &self.roots)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Clone for Activation {
+    fn clone(&self) -> Self {
+        Activation::from_roots(self.roots.clone())
+    }
 }
 
 impl Activation {
@@ -158,26 +174,37 @@ impl Activation {
             }
             roots.push((key.clone(), convert(key, value, catalog)?));
         }
-        for path in catalog.readable_paths() {
-            if !path.contains('.')
-                && catalog.kind(&path) == PathKind::Object
-                && !roots.iter().any(|(k, _)| *k == path)
-            {
+        // The catalogue's top-level objects (`customer`, `outcome`), which
+        // are sorted, so each appears in one run of keys.
+        let mut last_root: Option<&str> = None;
+        for def in catalog.iter() {
+            let Some((root, _)) = def.path.split_once('.') else {
+                continue;
+            };
+            if last_root == Some(root) {
+                continue;
+            }
+            last_root = Some(root);
+            if !roots.iter().any(|(k, _)| k == root) {
                 roots.push((
-                    path,
+                    root.to_string(),
                     cel::Value::Map(HashMap::<String, cel::Value>::new().into()),
                 ));
             }
         }
-        Ok(Activation { roots })
+        Ok(Activation::from_roots(roots))
     }
 
-    pub(crate) fn context(&self, env: Arc<cel::Env>) -> cel::Context<'_, '_> {
-        let mut ctx = cel::Context::with_env(env);
-        for (k, v) in &self.roots {
+    fn from_roots(roots: Vec<(String, cel::Value)>) -> Activation {
+        let mut ctx = cel::Context::with_env(super::env());
+        for (k, v) in &roots {
             ctx.add_variable_from_value(k.clone(), v.clone());
         }
-        ctx
+        Activation { roots, ctx }
+    }
+
+    pub(crate) fn context(&self) -> &cel::Context<'static, 'static> {
+        &self.ctx
     }
 }
 
