@@ -149,7 +149,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<u8> {
     let mut summary = Summary::default();
     let mut stdout = BufWriter::with_capacity(256 * 1024, io::stdout().lock());
     let mut printed = 0u64;
-    let mut stderr_fault: Option<io::Error> = None;
+    let mut rejects_fault: Option<io::Error> = None;
     let mut stdout_fault: Option<io::Error> = None;
     let per_interaction = args.per_interaction;
 
@@ -186,11 +186,11 @@ pub fn run(args: EvalArgs) -> anyhow::Result<u8> {
                         None => eprintln!("{line}"),
                     }
                 }
-                if let Some(out) = &mut rejects_out {
-                    if let Err(e) = write_reject(out, r) {
-                        stderr_fault = Some(e);
-                        return ControlFlow::Break(());
-                    }
+                if let Some(out) = &mut rejects_out
+                    && let Err(e) = write_reject(out, r)
+                {
+                    rejects_fault = Some(e);
+                    return ControlFlow::Break(());
                 }
             }
             if let Err(e) = stdout.write_all(&bytes) {
@@ -203,10 +203,10 @@ pub fn run(args: EvalArgs) -> anyhow::Result<u8> {
     if let Some(p) = &progress {
         p.finish_and_clear();
     }
-    if stdout_fault.is_none() {
-        if let Err(e) = stdout.flush() {
-            stdout_fault = Some(e);
-        }
+    if stdout_fault.is_none()
+        && let Err(e) = stdout.flush()
+    {
+        stdout_fault = Some(e);
     }
     if let Some(e) = stdout_fault {
         if e.kind() == io::ErrorKind::BrokenPipe {
@@ -215,7 +215,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<u8> {
         }
         return Err(e).context("cannot write the findings");
     }
-    if let Some(e) = stderr_fault {
+    if let Some(e) = rejects_fault {
         return Err(e).context("cannot write the rejects file");
     }
     if let Some(out) = &mut rejects_out {

@@ -3,6 +3,10 @@
 //! and wrapped here. An [`Expression`] is compiled once, when a pack loads,
 //! and knows which field paths it reads.
 
+mod bound;
+#[cfg(test)]
+mod differential;
+mod native;
 mod reads;
 mod regex_cache;
 mod value;
@@ -10,6 +14,7 @@ mod value;
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 
+pub use bound::Bound;
 pub use reads::FieldRead;
 pub use value::{Activation, ActivationError, Value, describe_json};
 
@@ -21,6 +26,8 @@ pub struct Expression {
     source: String,
     program: cel::Program,
     reads: Vec<FieldRead>,
+    /// The fast path, when the expression is in its subset.
+    native: Option<native::Native>,
 }
 
 /// A CEL syntax error, with its byte span inside the expression.
@@ -65,10 +72,12 @@ pub fn compile(source: &str) -> Result<Expression, Vec<SyntaxError>> {
     match env().compile(source) {
         Ok(program) => {
             let reads = reads::collect(&program, source);
+            let native = native::Native::compile(program.expression());
             Ok(Expression {
                 source: source.to_string(),
                 program,
                 reads,
+                native,
             })
         }
         Err(errors) => Err(errors
@@ -165,6 +174,32 @@ impl Expression {
                 message: format!("expected a bool, got {} `{}`", other.type_name(), other),
             }),
         }
+    }
+
+    /// Whether the fast path compiles this expression.
+    pub fn is_native(&self) -> bool {
+        self.native.is_some()
+    }
+
+    /// Like [`Expression::eval_bool`] over a [`Bound`] record: the fast path
+    /// when it is sure of the answer, the interpreter otherwise.
+    pub fn eval_bool_bound(&self, bound: &Bound<'_>) -> Result<bool, EvalError> {
+        if let Some(n) = &self.native
+            && let Ok(native::Out::Bool(b)) = n.eval(bound.record(), bound.catalog())
+        {
+            return Ok(b);
+        }
+        self.eval_bool(bound.activation()?)
+    }
+
+    /// Like [`Expression::eval_number`] over a [`Bound`] record.
+    pub fn eval_number_bound(&self, bound: &Bound<'_>) -> Result<f64, EvalError> {
+        if let Some(n) = &self.native
+            && let Ok(native::Out::Number(x)) = n.eval(bound.record(), bound.catalog())
+        {
+            return Ok(x);
+        }
+        self.eval_number(bound.activation()?)
     }
 
     /// Evaluates to a number, or says what it evaluated to instead.

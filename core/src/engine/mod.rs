@@ -12,8 +12,8 @@ pub use summary::Summary;
 
 use serde_json::{Map, Value as Json};
 
-use crate::cel::Activation;
-use crate::evaluate::{PolicyOutcome, evaluate_policy};
+use crate::cel::Bound;
+use crate::evaluate::{PolicyOutcome, evaluate_policy_bound};
 use crate::input::{Interaction, Mapping, MappingError, RawRecord, Reject, RejectKind, decode};
 use crate::pack::{Check, Pack, Policy};
 
@@ -84,8 +84,8 @@ impl<'p> Engine<'p> {
 
     /// Binds and evaluates one decoded interaction.
     pub fn evaluate_interaction(&self, interaction: Interaction) -> Outcome {
-        let activation = match Activation::new(&interaction.record, &self.pack.catalog) {
-            Ok(a) => a,
+        let bound = match Bound::new(&interaction.record, &self.pack.catalog) {
+            Ok(b) => b,
             Err(e) => {
                 let text = interaction.text();
                 return Outcome::Rejected(Reject {
@@ -100,7 +100,7 @@ impl<'p> Engine<'p> {
         let mut findings = Vec::new();
         let mut errors = Vec::new();
         for (pi, policy) in self.pack.policies.iter().enumerate() {
-            let outcome = evaluate_policy(policy, &activation, &interaction.record);
+            let outcome = evaluate_policy_bound(policy, &bound);
             for fired in &outcome.fired {
                 let Some(ci) = policy.checks.iter().position(|c| c.id == fired.check_id) else {
                     continue;
@@ -127,6 +127,7 @@ impl<'p> Engine<'p> {
             }
             policies.push(outcome);
         }
+        drop(bound);
         if !errors.is_empty() {
             let text = interaction.text();
             for e in &mut errors {

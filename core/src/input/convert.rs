@@ -185,15 +185,15 @@ pub(super) fn parse_number(t: &str) -> Option<f64> {
 
 fn strip_code(s: &str) -> &str {
     let is_code = |c: &str| c.len() == 3 && c.chars().all(|ch| ch.is_ascii_uppercase());
-    if let Some((head, tail)) = s.split_once(char::is_whitespace) {
-        if is_code(head) {
-            return tail.trim();
-        }
+    if let Some((head, tail)) = s.split_once(char::is_whitespace)
+        && is_code(head)
+    {
+        return tail.trim();
     }
-    if let Some((head, tail)) = s.rsplit_once(char::is_whitespace) {
-        if is_code(tail) {
-            return head.trim();
-        }
+    if let Some((head, tail)) = s.rsplit_once(char::is_whitespace)
+        && is_code(tail)
+    {
+        return head.trim();
     }
     s
 }
