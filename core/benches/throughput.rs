@@ -21,7 +21,7 @@ use std::time::Instant;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use goodwill_core::engine::{Engine, Outcome, run_ordered};
+use goodwill_core::engine::{Engine, Summary, run_ordered};
 use goodwill_core::input::{InputFormat, InputSpec, Records, decode};
 
 /// A small deterministic generator (xorshift), so every run sees the same
@@ -189,16 +189,20 @@ fn main() {
             let mut count = 0u64;
             let mut found = 0u64;
             let mut rejected = 0u64;
+            let mut summary = Summary::default();
             let result = if evaluate {
                 run_ordered(
                     records,
                     jobs,
-                    |raw| engine.evaluate(raw),
-                    |o| {
+                    // As `goodwill eval` does: the outcome is consumed on the
+                    // worker, only its tally crosses threads.
+                    |raw| engine.evaluate(raw).into_tally(),
+                    |t| {
                         count += 1;
-                        match o {
-                            Outcome::Evaluated(e) => found += e.findings.len() as u64,
-                            Outcome::Rejected(_) => rejected += 1,
+                        summary.add(&engine, &t);
+                        found += t.findings.len() as u64;
+                        if t.rejected.is_some() {
+                            rejected += 1;
                         }
                         ControlFlow::Continue(())
                     },

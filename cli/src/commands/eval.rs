@@ -166,18 +166,16 @@ pub fn run(args: EvalArgs) -> anyhow::Result<u8> {
                     write_findings(&mut bytes, &engine, e);
                 }
             }
-            (outcome, bytes)
+            // The record is dropped here, on the worker; only its tally
+            // and rendered lines cross to the writing thread.
+            (outcome.into_tally(), bytes)
         },
-        |(outcome, bytes)| {
-            summary.add(&engine, &outcome);
+        |(tally, bytes)| {
+            summary.add(&engine, &tally);
             if let Some(p) = &progress {
                 p.inc(1);
             }
-            let rejects: &[Reject] = match &outcome {
-                Outcome::Rejected(r) => std::slice::from_ref(r),
-                Outcome::Evaluated(e) => &e.errors,
-            };
-            for r in rejects {
+            for r in tally.rejected.iter().chain(&tally.errors) {
                 if printed < MAX_PRINTED_REJECTS {
                     printed += 1;
                     let line = format!("error: {r}");

@@ -8,7 +8,7 @@ mod pipeline;
 mod summary;
 
 pub use pipeline::{Finish, run_ordered};
-pub use summary::Summary;
+pub use summary::{Summary, Tally};
 
 use serde_json::{Map, Value as Json};
 

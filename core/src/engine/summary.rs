@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::{Engine, Outcome};
-use crate::input::RejectKind;
+use crate::input::{Reject, RejectKind};
 use crate::pack::Severity;
 
 /// Most distinct reject reasons kept; the rest are counted under their kind
@@ -28,29 +28,59 @@ pub struct Summary {
     pub findings_by_policy: BTreeMap<String, u64>,
 }
 
+/// What the summary needs of one outcome: small, so that it crosses from
+/// the worker to the calling thread cheaply while the record itself is
+/// dropped on the worker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tally {
+    /// The reject, when the record was rejected.
+    pub rejected: Option<Reject>,
+    /// Expressions that failed on the evaluated record.
+    pub errors: Vec<Reject>,
+    /// (policy index, check index) of each finding.
+    pub findings: Vec<(usize, usize)>,
+}
+
+impl Outcome {
+    pub fn into_tally(self) -> Tally {
+        match self {
+            Outcome::Rejected(r) => Tally {
+                rejected: Some(r),
+                errors: Vec::new(),
+                findings: Vec::new(),
+            },
+            Outcome::Evaluated(e) => Tally {
+                rejected: None,
+                findings: e.findings.iter().map(|f| (f.policy, f.check)).collect(),
+                errors: e.errors,
+            },
+        }
+    }
+}
+
 impl Summary {
     /// Counts one outcome.
-    pub fn add(&mut self, engine: &Engine<'_>, outcome: &Outcome) {
+    pub fn add(&mut self, engine: &Engine<'_>, tally: &Tally) {
         self.read += 1;
-        match outcome {
-            Outcome::Rejected(r) => {
-                self.rejected += 1;
-                *self.rejected_by_kind.entry(r.kind).or_default() += 1;
-                count_reason(&mut self.reasons, &r.reason);
-            }
-            Outcome::Evaluated(e) => {
-                self.evaluated += 1;
-                for err in &e.errors {
-                    self.evaluation_errors += 1;
-                    count_reason(&mut self.evaluation_reasons, &err.reason);
-                }
-                for f in &e.findings {
-                    let (policy, check) = engine.check_of(f);
-                    *self.findings_by_severity.entry(check.severity).or_default() += 1;
-                    *self
-                        .findings_by_policy
-                        .entry(policy.id().to_string())
-                        .or_default() += 1;
+        if let Some(r) = &tally.rejected {
+            self.rejected += 1;
+            *self.rejected_by_kind.entry(r.kind).or_default() += 1;
+            count_reason(&mut self.reasons, &r.reason);
+            return;
+        }
+        self.evaluated += 1;
+        for err in &tally.errors {
+            self.evaluation_errors += 1;
+            count_reason(&mut self.evaluation_reasons, &err.reason);
+        }
+        for &(p, c) in &tally.findings {
+            let policy = &engine.pack().policies[p];
+            let check = &policy.checks[c];
+            *self.findings_by_severity.entry(check.severity).or_default() += 1;
+            match self.findings_by_policy.get_mut(policy.id()) {
+                Some(n) => *n += 1,
+                None => {
+                    self.findings_by_policy.insert(policy.id().to_string(), 1);
                 }
             }
         }

@@ -9,7 +9,7 @@ use proptest::prelude::*;
 use serde_json::Value as Json;
 
 use super::{InputError, InputFormat, open_reader};
-use crate::engine::{Engine, Outcome, Summary, run_ordered};
+use crate::engine::{Engine, Summary, Tally, run_ordered};
 use crate::pack::Pack;
 
 fn pack() -> &'static Pack {
@@ -50,9 +50,9 @@ fn run_fallible(
     let result = run_ordered(
         records,
         jobs,
-        |raw| engine.evaluate(raw),
-        |o: Outcome| {
-            summary.add(&engine, &o);
+        |raw| engine.evaluate(raw).into_tally(),
+        |t: Tally| {
+            summary.add(&engine, &t);
             std::ops::ControlFlow::Continue(())
         },
     );
