@@ -10,7 +10,9 @@
 //!
 //! The input is written to a temporary JSON Lines file and read through
 //! the same readers `goodwill eval` uses. Each figure is the median of
-//! `GOODWILL_BENCH_RUNS` runs.
+//! `GOODWILL_BENCH_RUNS` runs. `GOODWILL_BENCH_OUT=FILE` keeps the
+//! generated input there, to time the `goodwill` binary on it
+//! (`scripts/bench-eval.sh`).
 
 use std::io::Write;
 use std::ops::ControlFlow;
@@ -156,7 +158,10 @@ fn main() {
     let engine = Engine::new(&pack).expect("the bench pack maps");
 
     let dir = tempfile::tempdir().expect("a temp folder");
-    let path = dir.path().join("interactions.jsonl");
+    let path = match std::env::var_os("GOODWILL_BENCH_OUT") {
+        Some(p) => std::path::PathBuf::from(p),
+        None => dir.path().join("interactions.jsonl"),
+    };
     let mut file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut bytes = 0usize;

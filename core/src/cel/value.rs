@@ -201,11 +201,14 @@ impl Activation {
         record: &serde_json::Map<String, Json>,
         catalog: &FieldCatalog,
     ) -> Result<(), ActivationError> {
+        let mut path = String::with_capacity(64);
         for (key, value) in record {
             if value.is_null() {
                 continue;
             }
-            check(key, value, catalog)?;
+            path.clear();
+            path.push_str(key);
+            check(&mut path, value, catalog)?;
         }
         Ok(())
     }
@@ -331,16 +334,22 @@ fn check_typed(def: &FieldDef, json: &Json) -> Result<(), ActivationError> {
 
 /// Checks `json` at `path` against the catalogue without binding it: the
 /// same rules as [`convert`], which calls [`check_typed`] for every leaf.
-fn check(path: &str, json: &Json, catalog: &FieldCatalog) -> Result<(), ActivationError> {
+/// `path` is a buffer extended and restored for children.
+fn check(path: &mut String, json: &Json, catalog: &FieldCatalog) -> Result<(), ActivationError> {
     match catalog.kind(path) {
         PathKind::Field(def) => check_typed(def, json),
         PathKind::Object => match json {
             Json::Object(map) => {
+                let len = path.len();
                 for (k, v) in map {
                     if v.is_null() {
                         continue;
                     }
-                    check(&format!("{path}.{k}"), v, catalog)?;
+                    path.push('.');
+                    path.push_str(k);
+                    let result = check(path, v, catalog);
+                    path.truncate(len);
+                    result?;
                 }
                 Ok(())
             }

@@ -86,7 +86,7 @@ fn read_line_limited(
             return Ok((any, over));
         }
         any = true;
-        let (chunk, found) = match available.iter().position(|&b| b == b'\n') {
+        let (chunk, found) = match memchr::memchr(b'\n', available) {
             Some(i) => (&available[..i], Some(i)),
             None => (available, None),
         };
