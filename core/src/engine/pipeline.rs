@@ -24,7 +24,7 @@ pub enum Finish {
 }
 
 /// Runs `work` over every record on `jobs` threads and hands the results
-/// to `sink` in input order. A fault reading an input ends the run after
+/// to `sink` in input order, on the calling thread. A fault reading an input ends the run after
 /// the records before it were processed.
 pub fn run_ordered<I, T, W, S>(
     records: I,
@@ -47,25 +47,46 @@ where
         })?;
     let mut records = records;
     let mut fatal: Option<InputError> = None;
+    // While the pool processes chunk n (and reads chunk n + 1), the calling
+    // thread hands the results of chunk n - 1 to the sink.
     let mut current = read_chunk(&mut records, &mut fatal);
-    while !current.is_empty() {
-        let (results, next) = pool.install(|| {
-            rayon::join(
-                || current.into_par_iter().map(&work).collect::<Vec<T>>(),
-                || {
-                    if fatal.is_none() {
-                        read_chunk(&mut records, &mut fatal)
-                    } else {
-                        Vec::new()
-                    }
-                },
-            )
-        });
-        for r in results {
-            if sink(r).is_break() {
-                return Ok(Finish::Stopped);
+    let mut pending: Vec<T> = Vec::new();
+    let mut stopped = false;
+    while !(current.is_empty() && pending.is_empty()) {
+        let mut results: Vec<T> = Vec::new();
+        let mut next: Vec<RawRecord> = Vec::new();
+        let chunk = std::mem::take(&mut current);
+        let done = std::mem::take(&mut pending);
+        pool.in_place_scope(|scope| {
+            if !chunk.is_empty() {
+                let (results, next) = (&mut results, &mut next);
+                let (records, fatal, work) = (&mut records, &mut fatal, &work);
+                scope.spawn(move |_| {
+                    let (r, n) = rayon::join(
+                        || chunk.into_par_iter().map(work).collect::<Vec<T>>(),
+                        || {
+                            if fatal.is_none() {
+                                read_chunk(records, fatal)
+                            } else {
+                                Vec::new()
+                            }
+                        },
+                    );
+                    *results = r;
+                    *next = n;
+                });
             }
+            for r in done {
+                if sink(r).is_break() {
+                    stopped = true;
+                    break;
+                }
+            }
+        });
+        if stopped {
+            return Ok(Finish::Stopped);
         }
+        pending = results;
         current = next;
     }
     match fatal {
