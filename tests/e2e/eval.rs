@@ -641,3 +641,33 @@ fn pack_defaults_to_the_current_folder() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(lines(&out).len(), 2);
 }
+
+#[test]
+fn csv_cell_that_is_not_utf8_is_rejected_with_its_line() {
+    let mut input = b"id,request.kind\na,refund\n".to_vec();
+    input.extend_from_slice(b"b,ref\xffund\n");
+    let (out, rejects) = rejected("in.csv", &input, &[]);
+    assert_one_reject(
+        &out,
+        &rejects,
+        3,
+        "invalid-utf8",
+        "error: in.csv:3: column `request.kind` is not UTF-8",
+    );
+}
+
+#[test]
+fn empty_array_element_and_text_after_the_array_are_rejected() {
+    let text = format!("[\n{STAMPED},\n,\n{DEPOSITOR}\n] trailing");
+    let (out, rejects) = rejected("in.json", text.as_bytes(), &["--allow-rejects"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let got: Vec<(u64, &str)> = rejects
+        .iter()
+        .map(|r| (r["line"].as_u64().unwrap(), r["kind"].as_str().unwrap()))
+        .collect();
+    assert_eq!(got, [(3, "malformed"), (5, "malformed")]);
+    assert!(stderr(&out).contains("in.json:3: an empty element in the array"));
+    assert!(stderr(&out).contains("in.json:5: text after the closing `]` of the array"));
+    // The depositor after the empty element was still evaluated.
+    assert_eq!(lines(&out).len(), 2);
+}
