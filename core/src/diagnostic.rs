@@ -39,6 +39,9 @@ pub enum DiagnosticCode {
     BadFieldDeclaration,
     /// A pack test's interaction is not usable.
     BadTestInteraction,
+    /// `[lint]`, a waiver or a baseline names a rule that does not exist, or
+    /// a lint file does not parse.
+    BadLintConfig,
 }
 
 impl DiagnosticCode {
@@ -55,6 +58,7 @@ impl DiagnosticCode {
             DiagnosticCode::UnknownCheck => "unknown-check",
             DiagnosticCode::BadFieldDeclaration => "bad-field-declaration",
             DiagnosticCode::BadTestInteraction => "bad-test-interaction",
+            DiagnosticCode::BadLintConfig => "bad-lint-config",
         }
     }
 }

@@ -145,6 +145,7 @@ pub fn load(root: &Path) -> Result<Pack, PackError> {
             root,
             manifest,
             manifest_file,
+            manifest_spans,
             catalog,
             policies,
         })
@@ -458,6 +459,7 @@ impl PolicyCtx<'_> {
             checks,
             tests,
             file: Arc::clone(self.file),
+            spans: self.spans.clone(),
             def,
         })
     }
