@@ -9,10 +9,12 @@
 //! Waivers ([`waivers`]) and baselines ([`baseline`]) then mark findings that
 //! must not fail a build.
 
+pub mod baseline;
 mod doc;
 mod fingerprint;
 pub mod rules;
 mod settings;
+pub mod waivers;
 
 use std::sync::Arc;
 

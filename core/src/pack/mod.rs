@@ -2,7 +2,7 @@
 //! [`load`] reads, validates and compiles a whole pack, and reports every
 //! fault it finds — in every file — as [`Diagnostic`]s with positions.
 
-mod load;
+pub(crate) mod load;
 pub mod model;
 pub mod schema;
 pub mod spans;

@@ -1,6 +1,8 @@
 //! # GW001 no-frontline-exception-authority
 //!
 //! ## What it flags
+//! Nobody who faces the customer may grant an exception.
+//!
 //! A policy that restricts the customer (a fee, a time window, a refusal, a
 //! purchase condition) where nobody who faces the customer may grant an
 //! exception: there is no `[exception]` table, only back-office roles are in

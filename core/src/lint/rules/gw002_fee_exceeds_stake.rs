@@ -1,6 +1,8 @@
 //! # GW002 fee-exceeds-stake
 //!
 //! ## What it flags
+//! A fee larger than what is at stake.
+//!
 //! A fee larger than the value the customer is asking about when it is
 //! charged: `fees[].amount` above `fees[].at_stake`. Fees without
 //! `at_stake` are not judged.

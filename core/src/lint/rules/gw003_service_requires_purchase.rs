@@ -1,6 +1,8 @@
 //! # GW003 service-requires-purchase
 //!
 //! ## What it flags
+//! A service given only with a purchase.
+//!
 //! A service given only to customers who buy or transact during the visit:
 //! `requires_purchase = true`.
 //!

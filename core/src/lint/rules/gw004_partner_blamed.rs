@@ -1,6 +1,8 @@
 //! # GW004 partner-blamed
 //!
 //! ## What it flags
+//! The customer is sent to a partner when the partner fails.
+//!
 //! A partner that delivers part of the service for which the customer is
 //! sent to the partner when it fails: `third_parties[].accountable =
 //! "partner"`.

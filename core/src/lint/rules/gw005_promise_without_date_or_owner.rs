@@ -1,6 +1,8 @@
 //! # GW005 promise-without-date-or-owner
 //!
 //! ## What it flags
+//! A promise with no date or no owner.
+//!
 //! A promise the policy makes with no date (`promises[].by`) or no owner
 //! (`promises[].owner`).
 //!

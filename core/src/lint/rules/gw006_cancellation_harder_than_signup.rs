@@ -1,6 +1,8 @@
 //! # GW006 cancellation-harder-than-signup
 //!
 //! ## What it flags
+//! Cancelling is harder than signing up.
+//!
 //! Leaving is harder than joining: `cancellation.steps` is greater than
 //! `signup.steps`, or a channel in `signup.channels` is missing from
 //! `cancellation.channels`. Policies without both tables are not judged.

@@ -1,6 +1,8 @@
 //! # GW007 refund-window-below-minimum
 //!
 //! ## What it flags
+//! A refund or return window under the legal minimum.
+//!
 //! A `refund`, `return` or `cooling-off` window (`windows[].kind`) shorter
 //! than the minimum of the policy's jurisdiction. The jurisdiction is the
 //! policy's `jurisdiction`, else `[lint] jurisdiction`; the minimums are 14

@@ -1,6 +1,8 @@
 //! # GW008 voucher-only-remedy
 //!
 //! ## What it flags
+//! Money owed is repaid only in vouchers or credit.
+//!
 //! A policy under which the customer can be owed money (`money_owed =
 //! true`) whose every remedy is a `voucher` or `credit`.
 //!

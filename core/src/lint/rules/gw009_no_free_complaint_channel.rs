@@ -1,6 +1,8 @@
 //! # GW009 no-free-complaint-channel
 //!
 //! ## What it flags
+//! No free way to complain.
+//!
 //! A policy with no `[complaints]` table, or whose complaint channel is not
 //! declared free (`complaints.free` is `false` or missing).
 //!

@@ -1,6 +1,8 @@
 //! # GW010 no-human-route
 //!
 //! ## What it flags
+//! An automated flow with no way to reach a person.
+//!
 //! An automated flow (`[automation]`: a chatbot, a phone menu, a web form)
 //! with no stated way to reach a person: `automation.human_route` missing
 //! or empty.

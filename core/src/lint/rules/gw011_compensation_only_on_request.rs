@@ -1,6 +1,8 @@
 //! # GW011 compensation-only-on-request
 //!
 //! ## What it flags
+//! Compensation for the company's failure only if the customer asks.
+//!
 //! A remedy for the company's own failure (`company_fault = true`) that is
 //! given only to customers who ask: `remedies[].on_request_only = true`.
 //!

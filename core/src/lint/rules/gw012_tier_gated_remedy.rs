@@ -1,6 +1,8 @@
 //! # GW012 tier-gated-remedy
 //!
 //! ## What it flags
+//! Remedies for the company's own failure only for some tiers.
+//!
 //! A remedy for the company's own failure (`company_fault = true`) given
 //! only to some customer tiers: `remedies[].tiers` is not empty.
 //!

@@ -1,6 +1,8 @@
 //! # GW013 refusal-without-alternative
 //!
 //! ## What it flags
+//! A refusal with nothing offered instead.
+//!
 //! Something the policy refuses with nothing offered instead: a
 //! `[[refusals]]` entry with no `alternatives`.
 //!

@@ -1,6 +1,8 @@
 //! # GW014 loyalty-penalty
 //!
 //! ## What it flags
+//! Renewing costs more than joining (a loyalty penalty).
+//!
 //! A renewal price above the new-customer price: `pricing.renewal` greater
 //! than `pricing.new_customer`.
 //!

@@ -1,6 +1,8 @@
 //! # GW015 slow-or-no-response-commitment
 //!
 //! ## What it flags
+//! No complaint response time, or a slow one.
+//!
 //! A complaint channel with no response time (`complaints.response_days`
 //! missing), or one longer than `[lint] max_response_days` (14 unless set).
 //! A policy with no `[complaints]` at all is left to GW009.
