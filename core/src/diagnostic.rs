@@ -26,6 +26,9 @@ pub enum DiagnosticCode {
     InvalidValue,
     /// A CEL expression does not parse.
     CelSyntax,
+    /// A CEL expression whose types do not fit (a string added to a number,
+    /// a condition that is not a bool).
+    CelType,
     /// A CEL expression or placeholder reads a field that is neither
     /// canonical nor declared.
     UnknownField,
@@ -52,6 +55,7 @@ impl DiagnosticCode {
             DiagnosticCode::UnknownKey => "unknown-key",
             DiagnosticCode::InvalidValue => "invalid-value",
             DiagnosticCode::CelSyntax => "cel-syntax",
+            DiagnosticCode::CelType => "cel-type",
             DiagnosticCode::UnknownField => "unknown-field",
             DiagnosticCode::BadTemplate => "bad-template",
             DiagnosticCode::DuplicateId => "duplicate-id",

@@ -2,11 +2,11 @@
 //! human output of `goodwill check`, snapshotted, and the exit code its
 //! default severity gives under the default `--fail-on error`.
 
-use crate::support::{code, fixture, goodwill, stdout};
+use crate::support::{fixture, goodwill};
 
 fn fixture_run(id: &str, severity_fails: bool) {
     let out = goodwill(&fixture(id), &["check", "."]);
-    let text = stdout(&out);
+    let text = out.stdout.clone();
     assert!(
         text.contains(&format!("[{}]", id.to_uppercase())),
         "{id} raised nothing:\n{text}"
@@ -15,7 +15,7 @@ fn fixture_run(id: &str, severity_fails: bool) {
         !text.contains("passes-"),
         "{id} fired on a passing policy:\n{text}"
     );
-    assert_eq!(code(&out), if severity_fails { 1 } else { 0 }, "{text}");
+    assert_eq!(out.code, if severity_fails { 1 } else { 0 }, "{text}");
     insta::assert_snapshot!(format!("lint_{id}"), text);
 }
 

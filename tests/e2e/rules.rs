@@ -1,19 +1,19 @@
 //! `goodwill rules`.
 
-use crate::support::{code, goodwill, repo, stderr, stdout};
+use crate::support::{goodwill, repo};
 
 #[test]
 fn rules_lists_every_rule_in_a_table() {
     let out = goodwill(&repo(), &["rules"]);
-    assert_eq!(code(&out), 0);
-    insta::assert_snapshot!(stdout(&out));
+    assert_eq!(out.code, 0);
+    insta::assert_snapshot!(out.stdout.clone());
 }
 
 #[test]
 fn rules_id_prints_the_rules_doc_comment() {
     let out = goodwill(&repo(), &["rules", "gw004"]);
-    assert_eq!(code(&out), 0);
-    let text = stdout(&out);
+    assert_eq!(out.code, 0);
+    let text = out.stdout.clone();
     for section in goodwill_core::lint::SECTIONS {
         assert!(
             text.contains(&format!("## {section}")),
@@ -26,7 +26,7 @@ fn rules_id_prints_the_rules_doc_comment() {
 #[test]
 fn rules_json_lists_id_name_level_and_severity() {
     let out = goodwill(&repo(), &["rules", "--format", "json"]);
-    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout.clone()).unwrap();
     let rules = doc.as_array().unwrap();
     assert_eq!(rules.len(), goodwill_core::lint::RULES.len());
     assert_eq!(rules[3]["id"], "GW004");
@@ -38,7 +38,7 @@ fn rules_json_lists_id_name_level_and_severity() {
 #[test]
 fn rules_json_for_one_rule_has_its_sections() {
     let out = goodwill(&repo(), &["rules", "GW013", "--format", "json"]);
-    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout.clone()).unwrap();
     assert!(
         doc["sections"]["Why it costs loyalty"]
             .as_str()
@@ -50,10 +50,10 @@ fn rules_json_for_one_rule_has_its_sections() {
 #[test]
 fn rules_unknown_id_exits_2_with_a_suggestion() {
     let out = goodwill(&repo(), &["rules", "GW04"]);
-    assert_eq!(code(&out), 2);
+    assert_eq!(out.code, 2);
     assert!(
-        stderr(&out).contains("did you mean `GW004`?"),
+        out.stderr.clone().contains("did you mean `GW004`?"),
         "{}",
-        stderr(&out)
+        out.stderr.clone()
     );
 }

@@ -27,6 +27,7 @@ pub fn render(r: &CheckReport<'_>) -> String {
     if !r.tests.is_empty() {
         let _ = writeln!(out, "{}", render::test_table(&r.tests));
     }
+    out.push_str(&render::test_failures(&r.tests));
     let checks: usize = r.pack.policies.iter().map(|p| p.checks.len()).sum();
     let failed = r.failed_tests();
     let _ = writeln!(

@@ -122,8 +122,7 @@ impl Settings {
         if !diags.is_empty() {
             return Err(diags);
         }
-        let mut settings = Settings::default();
-        settings.enabled = RULES
+        let enabled = RULES
             .iter()
             .copied()
             .filter(|r| cfg.select.is_empty() || cfg.select.iter().any(|s| matches(r, s)))
@@ -139,6 +138,10 @@ impl Settings {
                 (r, severity)
             })
             .collect();
+        let mut settings = Settings {
+            enabled,
+            ..Settings::default()
+        };
         for (k, v) in &cfg.min_refund_days {
             settings.min_refund_days.insert(k.to_lowercase(), *v);
         }

@@ -52,16 +52,16 @@ fn check(cx: &RuleContext<'_>) -> Vec<Hit> {
         return Vec::new();
     };
     let mut hits = Vec::new();
-    if let (Some(s), Some(c)) = (signup.steps, cancel.steps) {
-        if c > s {
-            hits.push(
-                Hit::new(
-                    "cancellation.steps",
-                    format!("cancelling takes {c} steps, signing up {s}"),
-                )
-                .reads(["signup.steps"]),
-            );
-        }
+    if let (Some(s), Some(c)) = (signup.steps, cancel.steps)
+        && c > s
+    {
+        hits.push(
+            Hit::new(
+                "cancellation.steps",
+                format!("cancelling takes {c} steps, signing up {s}"),
+            )
+            .reads(["signup.steps"]),
+        );
     }
     let missing: Vec<String> = signup
         .channels
