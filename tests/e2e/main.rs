@@ -1,6 +1,8 @@
 //! End-to-end tests: the real `goodwill` binary on real files.
 
 mod check;
+mod ci_formats;
 mod lint;
 mod rules;
 mod support;
+mod waivers_baseline;

@@ -82,25 +82,3 @@ pub fn repo() -> PathBuf {
 pub fn fixture(name: &str) -> PathBuf {
     repo().join("tests/fixtures/lint").join(name)
 }
-
-impl PackDir {
-    /// A fresh copy of the pack folder `from`.
-    pub fn copy_of(from: &Path) -> PackDir {
-        let dir = tempfile::tempdir().unwrap();
-        copy_dir(from, dir.path());
-        PackDir { dir }
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}

@@ -41,10 +41,9 @@ pub fn render(r: &CheckReport<'_>) -> anyhow::Result<String> {
 fn finding(r: &CheckReport<'_>, f: &Finding) -> Value {
     let start = f.location.start();
     let end = f.location.end();
-    let (status, waiver) = match &f.status {
-        Status::Active => ("active", Value::Null),
-        Status::Waived { reason, owner } => ("waived", json!({"reason": reason, "owner": owner})),
-        Status::Baselined => ("baselined", Value::Null),
+    let waiver = match &f.status {
+        Status::Waived { reason, owner } => json!({"reason": reason, "owner": owner}),
+        _ => Value::Null,
     };
     json!({
         "rule": f.rule,
@@ -61,7 +60,7 @@ fn finding(r: &CheckReport<'_>, f: &Finding) -> Value {
         "end_column": end.column,
         "fingerprint": f.fingerprint,
         "evidence": f.evidence.iter().map(|(k, v)| (k.clone(), v.clone())).collect::<serde_json::Map<_, _>>(),
-        "status": status,
+        "status": f.status.name(),
         "waiver": waiver,
         "fails": r.fails(f),
     })

@@ -57,14 +57,14 @@ fn case(r: &CheckReport<'_>, name: &str, findings: &[&Finding]) -> TestCase {
         .map(|f| {
             let lc = f.location.start();
             format!(
-                "{}[{}] {}:{}:{}: {} ({:?})",
+                "{}[{}] {}:{}:{}: {} ({})",
                 f.severity,
                 f.rule,
                 f.location.file.display_path(),
                 lc.line,
                 lc.column,
                 f.message,
-                f.status
+                f.status.name()
             )
         })
         .collect::<Vec<_>>()

@@ -112,6 +112,17 @@ pub enum Status {
     Baselined,
 }
 
+impl Status {
+    /// `active`, `waived` or `baselined`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Status::Active => "active",
+            Status::Waived { .. } => "waived",
+            Status::Baselined => "baselined",
+        }
+    }
+}
+
 /// One lint finding: a rule that fired on a policy (or a fault in the
 /// waivers), with where and why.
 #[derive(Debug, Clone)]
@@ -180,7 +191,7 @@ pub fn lint_policy(policy: &Policy, settings: &Settings) -> Vec<Finding> {
                 severity: *severity,
                 level: Some(rule.level),
                 message: hit.message,
-                help: doc.help_line(),
+                help: doc.help_line().map(|h| message_style(&h)),
                 location: locate(&policy.file, &policy.spans, &hit.at),
                 fingerprint,
                 evidence,
@@ -189,6 +200,16 @@ pub fn lint_policy(policy: &Policy, settings: &Settings) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// A sentence in the diagnostic style: lowercase start, no final period.
+fn message_style(s: &str) -> String {
+    let s = s.trim().trim_end_matches('.');
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 /// The location of the key at `path`, or of its nearest present ancestor,
