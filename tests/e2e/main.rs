@@ -2,6 +2,7 @@
 
 mod check;
 mod ci_formats;
+mod examples;
 mod lint;
 mod rules;
 mod support;
