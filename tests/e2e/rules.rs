@@ -57,3 +57,13 @@ fn rules_unknown_id_exits_2_with_a_suggestion() {
         out.stderr.clone()
     );
 }
+
+#[test]
+fn docs_rules_md_is_the_generated_rule_reference() {
+    let out = goodwill(&repo(), &["rules", "--format", "markdown"]);
+    let published = std::fs::read_to_string(repo().join("docs/rules.md")).unwrap();
+    assert!(
+        published == out.stdout,
+        "docs/rules.md is stale: regenerate it with `goodwill rules --format markdown > docs/rules.md`"
+    );
+}

@@ -25,7 +25,11 @@ pub fn render(r: &CheckReport<'_>) -> String {
             &mut out,
             command,
             &f.location,
-            &format!("{} {}", f.rule, f.name),
+            &if f.name == f.rule {
+                f.rule.clone()
+            } else {
+                format!("{} {}", f.rule, f.name)
+            },
             &message,
         );
     }

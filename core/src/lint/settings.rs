@@ -71,69 +71,97 @@ impl Settings {
         &self.enabled
     }
 
-    /// Only `rule`, at its default severity (for a rule's own tests).
-    pub fn only(rule: &'static Rule) -> Self {
-        Settings {
-            enabled: vec![(rule, rule.severity)],
-            ..Settings::default()
-        }
+    /// Resolves the pack's `[lint]` table; every fault is a diagnostic
+    /// pointing at the key in `goodwill.toml`.
+    pub fn from_pack(pack: &Pack) -> Result<Settings, Vec<Diagnostic>> {
+        Settings::from_config(&pack.manifest.lint).map_err(|faults| {
+            faults
+                .into_iter()
+                .map(|f| {
+                    let spans = &pack.manifest_spans;
+                    let span = spans
+                        .value_span(&f.path)
+                        .or_else(|| spans.key_span(&f.path))
+                        .unwrap_or_else(|| spans.nearest(&f.path));
+                    Diagnostic::new(DiagnosticCode::BadLintConfig, f.message)
+                        .at(&pack.manifest_file, span)
+                        .label(f.label)
+                        .help(f.help)
+                })
+                .collect()
+        })
     }
 
-    /// Resolves the pack's `[lint]` table; every selector that matches no
-    /// rule is a diagnostic pointing at it.
-    pub fn from_pack(pack: &Pack) -> Result<Settings, Vec<Diagnostic>> {
-        let cfg: &LintConfig = &pack.manifest.lint;
-        let mut diags = Vec::new();
-        let mut bad = |path: String, selector: &str| {
-            let span = pack
-                .manifest_spans
-                .value_span(&path)
-                .or_else(|| pack.manifest_spans.key_span(&path))
-                .unwrap_or_else(|| pack.manifest_spans.nearest(&path));
-            let help = match suggest::closest(selector, RULES.iter().flat_map(|r| [r.id, r.name])) {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => "`goodwill rules` lists the rule ids and names".to_string(),
-            };
-            diags.push(
-                Diagnostic::new(
-                    DiagnosticCode::BadLintConfig,
-                    format!("`{selector}` names no lint rule"),
-                )
-                .at(&pack.manifest_file, span)
-                .label("no such rule")
-                .help(help),
+    /// Resolves a `[lint]` table: a selector that names no rule, or a
+    /// threshold that is negative or not a number, is a fault.
+    pub fn from_config(cfg: &LintConfig) -> Result<Settings, Vec<ConfigFault>> {
+        let mut faults = Vec::new();
+        let selectors = cfg
+            .select
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (format!("lint.select.{i}"), s))
+            .chain(
+                cfg.ignore
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| (format!("lint.ignore.{i}"), s)),
+            )
+            .chain(
+                cfg.severity
+                    .keys()
+                    .map(|k| (format!("lint.severity.{k}"), k)),
             );
-        };
-        for (i, s) in cfg.select.iter().enumerate() {
-            if !RULES.iter().any(|r| matches(r, s)) {
-                bad(format!("lint.select.{i}"), s);
+        for (path, selector) in selectors {
+            if !RULES.iter().any(|r| specificity(r, selector) > 0) {
+                let help =
+                    match suggest::closest(selector, RULES.iter().flat_map(|r| [r.id, r.name])) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => "`goodwill rules` lists the rule ids and names".to_string(),
+                    };
+                faults.push(ConfigFault {
+                    path,
+                    message: format!("`{selector}` names no lint rule"),
+                    label: "no such rule",
+                    help,
+                });
             }
         }
-        for (i, s) in cfg.ignore.iter().enumerate() {
-            if !RULES.iter().any(|r| matches(r, s)) {
-                bad(format!("lint.ignore.{i}"), s);
+        let days = cfg
+            .min_refund_days
+            .iter()
+            .map(|(k, v)| (format!("lint.min_refund_days.{k}"), *v))
+            .chain(
+                cfg.max_response_days
+                    .map(|v| ("lint.max_response_days".to_string(), v)),
+            );
+        for (path, value) in days {
+            if !(value.is_finite() && value >= 0.0) {
+                faults.push(ConfigFault {
+                    message: format!("`{path}` is {value}, not a number of days"),
+                    path,
+                    label: "not a number of days",
+                    help: "give a number of days, zero or more".to_string(),
+                });
             }
         }
-        for key in cfg.severity.keys() {
-            if !RULES.iter().any(|r| matches(r, key)) {
-                bad(format!("lint.severity.{key}"), key);
-            }
-        }
-        if !diags.is_empty() {
-            return Err(diags);
+        if !faults.is_empty() {
+            return Err(faults);
         }
         let enabled = RULES
             .iter()
             .copied()
-            .filter(|r| cfg.select.is_empty() || cfg.select.iter().any(|s| matches(r, s)))
-            .filter(|r| !cfg.ignore.iter().any(|s| matches(r, s)))
+            .filter(|r| cfg.select.is_empty() || cfg.select.iter().any(|s| specificity(r, s) > 0))
+            .filter(|r| !cfg.ignore.iter().any(|s| specificity(r, s) > 0))
             .map(|r| {
-                // The most specific selector wins: an exact id over a prefix.
+                // The most specific selector wins: an id or name over a
+                // prefix, a longer prefix over a shorter one.
                 let severity = cfg
                     .severity
                     .iter()
-                    .filter(|(k, _)| matches(r, k))
-                    .max_by_key(|(k, _)| k.len())
+                    .map(|(k, sev)| (specificity(r, k), sev))
+                    .filter(|(spec, _)| *spec > 0)
+                    .max_by_key(|(spec, _)| *spec)
                     .map_or(r.severity, |(_, s)| *s);
                 (r, severity)
             })
@@ -165,11 +193,28 @@ impl Settings {
     }
 }
 
-/// A selector matches a rule by its name, or by a prefix of its id
-/// (`GW0`, `gw004`).
-fn matches(rule: &Rule, selector: &str) -> bool {
+/// A fault in `[lint]`, at a dotted path of `goodwill.toml`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigFault {
+    pub path: String,
+    pub message: String,
+    pub label: &'static str,
+    pub help: String,
+}
+
+/// How well `selector` names `rule`: 0 not at all, 1 + the prefix length
+/// for an id prefix (`GW0`), 100 for the name, 101 for the whole id.
+fn specificity(rule: &Rule, selector: &str) -> usize {
     let s = selector.to_ascii_uppercase();
-    (!s.is_empty() && rule.id.starts_with(&s)) || rule.name.eq_ignore_ascii_case(selector)
+    if rule.id == s {
+        101
+    } else if rule.name.eq_ignore_ascii_case(selector) {
+        100
+    } else if !s.is_empty() && rule.id.starts_with(&s) {
+        1 + s.len()
+    } else {
+        0
+    }
 }
 
 #[cfg(test)]
@@ -184,12 +229,61 @@ mod tests {
         assert!(!s.is_frontline("branch-manager"));
     }
 
+    fn config(toml_text: &str) -> LintConfig {
+        toml::from_str(toml_text).unwrap()
+    }
+
+    fn severity_of(s: &Settings, id: &str) -> Option<Severity> {
+        s.enabled()
+            .iter()
+            .find(|(r, _)| r.id == id)
+            .map(|(_, sev)| *sev)
+    }
+
     #[test]
     fn selectors_match_id_prefixes_and_names() {
         let r = super::super::rule("GW004").unwrap();
-        assert!(matches(r, "gw0"));
-        assert!(matches(r, r.name));
-        assert!(!matches(r, "GW005"));
-        assert!(!matches(r, ""));
+        assert!(specificity(r, "gw0") > 0);
+        assert!(specificity(r, r.name) > specificity(r, "GW00"));
+        assert_eq!(specificity(r, "GW005"), 0);
+        assert_eq!(specificity(r, ""), 0);
+    }
+
+    #[test]
+    fn ignore_wins_over_select() {
+        let s =
+            Settings::from_config(&config("select = [\"GW00\"]\nignore = [\"GW004\"]")).unwrap();
+        let ids: Vec<&str> = s.enabled().iter().map(|(r, _)| r.id).collect();
+        assert_eq!(ids.len(), 8, "{ids:?}");
+        assert!(!ids.contains(&"GW004"));
+    }
+
+    #[test]
+    fn the_most_specific_severity_wins() {
+        let s = Settings::from_config(&config(
+            "severity = { GW0 = \"info\", GW00 = \"warning\", GW004 = \"error\", partner-blamed = \"info\" }",
+        ))
+        .unwrap();
+        assert_eq!(severity_of(&s, "GW015"), Some(Severity::Info));
+        assert_eq!(severity_of(&s, "GW002"), Some(Severity::Warning));
+        // The whole id beats the name, which beats any prefix.
+        assert_eq!(severity_of(&s, "GW004"), Some(Severity::Error));
+    }
+
+    #[test]
+    fn unknown_selectors_and_bad_days_are_faults_with_paths() {
+        let faults = Settings::from_config(&config(
+            "select = [\"GW016\"]\nmax_response_days = -1.0\nmin_refund_days = { eu = nan }",
+        ))
+        .unwrap_err();
+        let paths: Vec<&str> = faults.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "lint.select.0",
+                "lint.min_refund_days.eu",
+                "lint.max_response_days"
+            ]
+        );
     }
 }
