@@ -164,24 +164,39 @@ pub fn rule(id: &str) -> Option<&'static Rule> {
 /// Runs the selected rules over every policy of `pack`, in policy then rule
 /// order.
 pub fn lint_pack(pack: &Pack, settings: &Settings) -> Vec<Finding> {
+    // Each rule's help line, parsed from its doc comment once per run.
+    let rules: Vec<(&Rule, Severity, Option<String>)> = settings
+        .enabled()
+        .iter()
+        .map(|(rule, severity)| {
+            let help = rule.doc().help_line().map(|h| message_style(&h));
+            (*rule, *severity, help)
+        })
+        .collect();
     let mut out = Vec::new();
     for policy in &pack.policies {
-        out.extend(lint_policy(policy, settings));
+        lint_policy(policy, settings, &rules, &mut out);
     }
     out
 }
 
-/// Runs the selected rules over one policy.
-pub fn lint_policy(policy: &Policy, settings: &Settings) -> Vec<Finding> {
-    let json = serde_json::to_value(&policy.def).unwrap_or(Json::Null);
-    let mut out = Vec::new();
-    for (rule, severity) in settings.enabled() {
-        let doc = rule.doc();
+fn lint_policy(
+    policy: &Policy,
+    settings: &Settings,
+    rules: &[(&Rule, Severity, Option<String>)],
+    out: &mut Vec<Finding>,
+) {
+    // The policy as JSON, for the values a finding read; built only when a
+    // rule fires.
+    let mut json: Option<Json> = None;
+    for (rule, severity, help) in rules {
         for hit in rule.check(&policy.def, settings) {
+            let json =
+                json.get_or_insert_with(|| serde_json::to_value(&policy.def).unwrap_or(Json::Null));
             let evidence: Vec<(String, Json)> = hit
                 .reads
                 .iter()
-                .map(|p| (p.clone(), lookup(&json, p).cloned().unwrap_or(Json::Null)))
+                .map(|p| (p.clone(), lookup(json, p).cloned().unwrap_or(Json::Null)))
                 .collect();
             let fingerprint = fingerprint::of(rule.id, policy.id(), &evidence);
             out.push(Finding {
@@ -191,7 +206,7 @@ pub fn lint_policy(policy: &Policy, settings: &Settings) -> Vec<Finding> {
                 severity: *severity,
                 level: Some(rule.level),
                 message: hit.message,
-                help: doc.help_line().map(|h| message_style(&h)),
+                help: help.clone(),
                 location: locate(&policy.file, &policy.spans, &hit.at),
                 fingerprint,
                 evidence,
@@ -199,7 +214,6 @@ pub fn lint_policy(policy: &Policy, settings: &Settings) -> Vec<Finding> {
             });
         }
     }
-    out
 }
 
 /// A sentence in the diagnostic style: lowercase start, no final period.
