@@ -240,3 +240,35 @@ fn the_sarif_schema_check_rejects_a_broken_document() {
         "a level SARIF does not know must fail"
     );
 }
+
+#[test]
+fn a_pack_that_does_not_load_still_gives_ci_its_reports() {
+    let pack = PackDir::example();
+    pack.replace(crate::support::POLICY, "[exception]", "[exception");
+    let run = pack.check(&[
+        "--format",
+        "github",
+        "--output-format",
+        "sarif=goodwill.sarif",
+        "--output-format",
+        "junit=junit.xml",
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("error[toml-syntax]"), "{}", run.stderr);
+    assert!(
+        run.stdout
+            .starts_with("::error file=policies/parking-validation.toml,line=20,"),
+        "{}",
+        run.stdout
+    );
+    let sarif = json(&std::fs::read_to_string(pack.path().join("goodwill.sarif")).unwrap());
+    assert_valid_sarif(&sarif);
+    let invocation = &sarif["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false);
+    assert_eq!(
+        invocation["toolExecutionNotifications"][0]["descriptor"]["id"],
+        "toml-syntax"
+    );
+    let junit = std::fs::read_to_string(pack.path().join("junit.xml")).unwrap();
+    assert!(junit.contains("<error message=\"invalid TOML"), "{junit}");
+}

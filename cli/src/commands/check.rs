@@ -17,7 +17,7 @@ use goodwill_core::{Diagnostic, PackError};
 
 use crate::exit;
 use crate::render::{self, ErrorFormat};
-use crate::report::{CheckReport, Format};
+use crate::report::{CheckReport, Format, load_failure};
 
 /// Load and validate a policy pack, run the built-in lint rules and the
 /// pack's own tests: the CI command.
@@ -103,18 +103,14 @@ fn parse_output(s: &str) -> Result<(Format, PathBuf), String> {
 pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
     let pack = match goodwill_core::load(&args.pack) {
         Ok(pack) => pack,
-        Err(err) => {
-            render::pack_error(&err, args.error_format)?;
-            return Ok(exit::ERROR);
-        }
+        Err(err) => return load_failed(&args, &err),
     };
     let fail = |diagnostics: Vec<Diagnostic>| -> anyhow::Result<u8> {
         let err = PackError {
             root: pack.root.clone(),
             diagnostics,
         };
-        render::pack_error(&err, args.error_format)?;
-        Ok(exit::ERROR)
+        load_failed(&args, &err)
     };
     let settings = match Settings::from_pack(&pack) {
         Ok(s) => s,
@@ -186,6 +182,22 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
     } else {
         exit::OK
     })
+}
+
+/// Reports a pack that could not be read: diagnostics on stderr, and for
+/// the CI formats (stdout and `--output-format` files) a report that says
+/// so, so a workflow's upload step still finds its file. Exit 2.
+fn load_failed(args: &CheckArgs, err: &PackError) -> anyhow::Result<u8> {
+    render::pack_error(err, args.error_format)?;
+    for (format, path) in &args.outputs {
+        if let Some(text) = load_failure::render(err, *format)? {
+            write_atomically(path, &text)?;
+        }
+    }
+    if let Some(text) = load_failure::render(err, args.format)? {
+        std::io::stdout().lock().write_all(text.as_bytes())?;
+    }
+    Ok(exit::ERROR)
 }
 
 fn read_baseline(path: &Path) -> Result<Baseline, String> {

@@ -54,7 +54,13 @@ pub fn render(r: &CheckReport<'_>) -> String {
     out
 }
 
-fn annotate(out: &mut String, command: &str, loc: &Location, title: &str, message: &str) {
+pub(super) fn annotate(
+    out: &mut String,
+    command: &str,
+    loc: &Location,
+    title: &str,
+    message: &str,
+) {
     let start = loc.start();
     let end = loc.end();
     let _ = writeln!(
@@ -71,14 +77,14 @@ fn annotate(out: &mut String, command: &str, loc: &Location, title: &str, messag
 }
 
 /// Escapes a workflow-command message.
-fn data(s: &str) -> String {
+pub(super) fn data(s: &str) -> String {
     s.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
 
 /// Escapes a workflow-command property value.
-fn property(s: &str) -> String {
+pub(super) fn property(s: &str) -> String {
     data(s).replace(':', "%3A").replace(',', "%2C")
 }
 

@@ -6,6 +6,7 @@ mod github;
 mod human;
 mod json;
 mod junit;
+pub mod load_failure;
 mod sarif;
 
 use clap::ValueEnum;

@@ -10,8 +10,8 @@ use serde_json::{Value, json};
 
 use super::CheckReport;
 
-const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
-const INFORMATION_URI: &str = "https://example.invalid/goodwill";
+pub(super) const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+pub(super) const INFORMATION_URI: &str = "https://example.invalid/goodwill";
 
 /// Descriptors of results that are not lint rules.
 const PSEUDO_RULES: [(&str, &str, &str); 3] = [
@@ -109,7 +109,7 @@ fn descriptor(rule: &Rule) -> Value {
     })
 }
 
-fn location(loc: &goodwill_core::diagnostic::Location) -> Value {
+pub(super) fn location(loc: &goodwill_core::diagnostic::Location) -> Value {
     let start = loc.start();
     let end = loc.end();
     json!({
