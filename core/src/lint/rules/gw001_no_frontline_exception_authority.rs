@@ -118,5 +118,7 @@ mod tests {
     fn fixture_triggers_and_passes() {
         let findings = fixture::assert_fixture(&RULE);
         assert!(findings.iter().any(|f| f.message.contains("`branch-manager`")));
+        assert!(findings.iter().any(|f| f.message.contains("worth nothing")));
+        assert!(findings.iter().any(|f| f.message.contains("lets no one")));
     }
 }

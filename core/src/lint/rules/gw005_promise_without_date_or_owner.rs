@@ -79,5 +79,9 @@ mod tests {
         let messages: Vec<&str> = findings.iter().map(|f| f.message.as_str()).collect();
         assert!(messages.iter().any(|m| m.ends_with("no date")), "{messages:?}");
         assert!(messages.iter().any(|m| m.ends_with("no owner")), "{messages:?}");
+        assert!(
+            messages.iter().any(|m| m.ends_with("neither a date nor an owner")),
+            "a blank `by` counts as none: {messages:?}"
+        );
     }
 }
