@@ -25,7 +25,8 @@ use crate::report::{CheckReport, Format, load_failure};
 /// Exit codes: 0 every test passed and no active finding is at or above
 /// `--fail-on`; 1 a pack test failed or a finding is at or above
 /// `--fail-on`; 2 the pack, its `[lint]` table, the waivers or the baseline
-/// could not be read, or the command was misused.
+/// could not be read, a report could not be written, or the command was
+/// misused.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// The pack folder (holding `goodwill.toml`).
