@@ -42,6 +42,9 @@ pub enum DiagnosticCode {
     BadFieldDeclaration,
     /// A pack test's interaction is not usable.
     BadTestInteraction,
+    /// `[lint]`, a waiver or a baseline names a rule that does not exist, or
+    /// a lint file does not parse.
+    BadLintConfig,
 }
 
 impl DiagnosticCode {
@@ -59,6 +62,7 @@ impl DiagnosticCode {
             DiagnosticCode::UnknownCheck => "unknown-check",
             DiagnosticCode::BadFieldDeclaration => "bad-field-declaration",
             DiagnosticCode::BadTestInteraction => "bad-test-interaction",
+            DiagnosticCode::BadLintConfig => "bad-lint-config",
         }
     }
 }

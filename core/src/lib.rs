@@ -5,6 +5,7 @@ pub mod cel;
 pub mod diagnostic;
 pub mod evaluate;
 pub mod fields;
+pub mod lint;
 pub mod pack;
 pub mod scaffold;
 pub mod source;

@@ -1,4 +1,9 @@
 //! End-to-end tests: the real `goodwill` binary on real files.
 
 mod check;
+mod ci_formats;
+mod examples;
+mod lint;
+mod rules;
 mod support;
+mod waivers_baseline;

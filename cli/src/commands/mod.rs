@@ -2,6 +2,7 @@
 
 mod check;
 mod init;
+mod rules;
 mod schema;
 
 use clap::Subcommand;
@@ -10,6 +11,7 @@ use clap::Subcommand;
 pub enum Command {
     Check(check::CheckArgs),
     Init(init::InitArgs),
+    Rules(rules::RulesArgs),
     Schema(schema::SchemaArgs),
 }
 
@@ -18,6 +20,7 @@ pub fn run(command: Command) -> anyhow::Result<u8> {
     match command {
         Command::Check(args) => check::run(args),
         Command::Init(args) => init::run(args),
+        Command::Rules(args) => rules::run(args),
         Command::Schema(args) => schema::run(args),
     }
 }

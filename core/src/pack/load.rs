@@ -145,6 +145,7 @@ pub fn load(root: &Path) -> Result<Pack, PackError> {
             root,
             manifest,
             manifest_file,
+            manifest_spans,
             catalog,
             policies,
         })
@@ -153,7 +154,7 @@ pub fn load(root: &Path) -> Result<Pack, PackError> {
     }
 }
 
-fn read_source(path: &Path) -> Result<Arc<SourceFile>, Diagnostic> {
+pub(crate) fn read_source(path: &Path) -> Result<Arc<SourceFile>, Diagnostic> {
     let meta = fs::metadata(path).map_err(|e| {
         Diagnostic::new(
             Code::Io,
@@ -231,7 +232,7 @@ fn policy_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
 /// Parses `file` as `T`: syntax errors, unknown keys (with "did you mean")
 /// and type errors all become diagnostics. Returns the value only when the
 /// structure is sound.
-fn parse_toml<T: DeserializeOwned>(
+pub(crate) fn parse_toml<T: DeserializeOwned>(
     file: &Arc<SourceFile>,
     schema: &Json,
     diags: &mut Vec<Diagnostic>,
@@ -486,6 +487,7 @@ impl PolicyCtx<'_> {
             checks,
             tests,
             file: Arc::clone(self.file),
+            spans: self.spans.clone(),
             def,
         })
     }
