@@ -3,6 +3,7 @@
 
 mod commands;
 mod render;
+mod report;
 
 use std::process::ExitCode;
 

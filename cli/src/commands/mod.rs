@@ -1,5 +1,6 @@
 //! One file per subcommand.
 
+mod audit;
 mod check;
 mod init;
 mod schema;
@@ -8,6 +9,7 @@ use clap::Subcommand;
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    Audit(audit::AuditArgs),
     Check(check::CheckArgs),
     Init(init::InitArgs),
     Schema(schema::SchemaArgs),
@@ -16,6 +18,7 @@ pub enum Command {
 /// Runs a subcommand; the `u8` is the process exit code.
 pub fn run(command: Command) -> anyhow::Result<u8> {
     match command {
+        Command::Audit(args) => audit::run(args),
         Command::Check(args) => check::run(args),
         Command::Init(args) => init::run(args),
         Command::Schema(args) => schema::run(args),

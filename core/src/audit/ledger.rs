@@ -12,9 +12,11 @@ use crate::pack::{Level, Policy, Severity};
 /// The version of the JSON document; bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
 
-/// A policy's enforcement keeps less than this share of the value of the
-/// customers it is enforced on: the 60-cent ticket and the $2M depositor.
-pub const TINY_STAKE_RATIO: f64 = 0.001;
+/// A stake is tiny when losing one customer in this many enforcements
+/// would wipe out what the policy keeps: the 60-cent ticket and the $2M
+/// depositor. In churn terms, the break-even churn difference
+/// `benefit / (customer value + replacement cost)` is under 1/10,000.
+pub const TINY_STAKE_BREAK_EVEN: f64 = 1e-4;
 
 /// A whole audit.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -46,7 +48,8 @@ pub struct Assumptions {
     pub min_sample: u32,
     pub confidence_level: f64,
     pub interval_method: &'static str,
-    pub tiny_stake_ratio: f64,
+    /// A stake is tiny when its break-even churn difference is under this.
+    pub tiny_stake_break_even: f64,
     pub moments_of_truth_limit: usize,
 }
 
@@ -60,7 +63,7 @@ impl Assumptions {
             min_sample: e.min_sample,
             confidence_level: 0.95,
             interval_method: "newcombe-wilson",
-            tiny_stake_ratio: TINY_STAKE_RATIO,
+            tiny_stake_break_even: TINY_STAKE_BREAK_EVEN,
             moments_of_truth_limit: moments,
         }
     }
@@ -147,8 +150,9 @@ pub struct PolicyLedger {
 pub struct TinyStake {
     pub stake_per_enforcement: f64,
     pub customer_value_per_enforcement: f64,
-    /// stake / value.
-    pub ratio: f64,
+    /// `stake / (customer value + replacement cost)`: the churn difference
+    /// at which the policy stops paying for itself.
+    pub break_even_churn: f64,
 }
 
 /// Loyalty signals of one arm.
@@ -272,11 +276,12 @@ pub fn policy_ledger(
         _ => None,
     };
     let tiny_stake = match value_per {
-        Some(v) if has_benefit && v > 0.0 && benefit_per / v < TINY_STAKE_RATIO => {
-            Some(TinyStake {
+        Some(v) if has_benefit && v + a.replacement_cost > 0.0 => {
+            let break_even = benefit_per / (v + a.replacement_cost);
+            (break_even < TINY_STAKE_BREAK_EVEN).then_some(TinyStake {
                 stake_per_enforcement: benefit_per,
                 customer_value_per_enforcement: v,
-                ratio: benefit_per / v,
+                break_even_churn: break_even,
             })
         }
         _ => None,

@@ -203,7 +203,7 @@ fn a_tiny_stake_is_flagged_without_any_churn_data() {
     assert_eq!(l.verdict, Verdict::NotEnoughEvidence);
     let t = l.tiny_stake.expect("flagged");
     assert_eq!(t.customer_value_per_enforcement, 2_000_000.0);
-    assert_eq!(t.ratio, 5.0 / 2_000_000.0);
+    assert_eq!(t.break_even_churn, 5.0 / 2_000_350.0);
     // A stake of 300 against 1,000 is not tiny.
     let audit = audit_of(&pack, &planted_records(1));
     assert!(verdict_of(&audit, "fair-fraud-hold").tiny_stake.is_none());

@@ -183,8 +183,8 @@ pub fn interactions(seed: u64, count: usize) -> Vec<Map<String, Json>> {
                 .unwrap_or(&KINDS[KINDS.len() - 1]);
             let c = if k.name == "wire_transfer" {
                 customer(&mut rng, format!("c-n{i:05}"), true)
-            } else if k.name == "overdraft_fee_refund" {
-                // Overdrafts happen to everyday accounts.
+            } else if k.name == "overdraft_fee_refund" || k.name == "statement_copy" {
+                // Overdrafts and paper copies are everyday accounts' business.
                 let mut c = pool[rng.below(pool.len() as u32) as usize].clone();
                 while c.segment != "everyday" {
                     c = pool[rng.below(pool.len() as u32) as usize].clone();
