@@ -46,7 +46,7 @@ pub fn render(a: &Audit) -> String {
                     } else {
                         String::new()
                     };
-                    let _ = write!(out, "<td{class}>{}</td>", escape(c));
+                    let _ = write!(out, "<td{class}>{}</td>", escape(c).replace('\n', "<br>"));
                 }
                 out.push_str("</tr>\n");
             }
@@ -199,8 +199,9 @@ fn pyramid_chart(a: &Audit) -> String {
         );
         let _ = writeln!(
             s,
-            "<text x=\"{cx:.0}\" y=\"{:.1}\" font-size=\"13\" text-anchor=\"middle\" fill=\"#1d2430\">{} {}: {} finding{}</text>",
+            "<text x=\"{cx:.0}\" y=\"{:.1}\" font-size=\"13\" text-anchor=\"middle\" fill=\"{}\">{} {}: {} finding{}</text>",
             (y_bottom + y_top) / 2.0 + 5.0,
+            if opacity > 0.6 { "#ffffff" } else { "#1d2430" },
             l.rank,
             l.level,
             l.findings,
