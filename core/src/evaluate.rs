@@ -74,15 +74,15 @@ pub fn evaluate_policy(
             }
         },
     };
-    if out.enforced {
-        if let Some(expr) = &policy.benefit {
-            match expr.eval_number(activation) {
-                Ok(v) => out.benefit = Some(v),
-                Err(e) => out.errors.push(EvalFailure {
-                    expression: "benefit".to_string(),
-                    message: e.message,
-                }),
-            }
+    if out.enforced
+        && let Some(expr) = &policy.benefit
+    {
+        match expr.eval_number(activation) {
+            Ok(v) => out.benefit = Some(v),
+            Err(e) => out.errors.push(EvalFailure {
+                expression: "benefit".to_string(),
+                message: e.message,
+            }),
         }
     }
     for check in &policy.checks {

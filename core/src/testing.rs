@@ -37,13 +37,13 @@ pub fn run_pack_tests(pack: &Pack) -> Vec<TestResult> {
                     for err in &out.errors {
                         failures.push(format!("`{}` failed: {}", err.expression, err.message));
                     }
-                    if let Some(want) = test.applies {
-                        if want != out.applies {
-                            failures.push(format!(
-                                "expected `applies` to be {want}, it was {}",
-                                out.applies
-                            ));
-                        }
+                    if let Some(want) = test.applies
+                        && want != out.applies
+                    {
+                        failures.push(format!(
+                            "expected `applies` to be {want}, it was {}",
+                            out.applies
+                        ));
                     }
                     if let Some(want) = test.enforced {
                         let got = out.applies && out.enforced;

@@ -62,14 +62,12 @@ fn resolve<'a>(root: &'a Json, mut node: &'a Json) -> &'a Json {
             .get("anyOf")
             .or_else(|| node.get("oneOf"))
             .and_then(Json::as_array)
-        {
-            if let Some(v) = variants
+            && let Some(v) = variants
                 .iter()
                 .find(|v| v.get("type").and_then(Json::as_str) != Some("null"))
-            {
-                node = v;
-                continue;
-            }
+        {
+            node = v;
+            continue;
         }
         return node;
     }
