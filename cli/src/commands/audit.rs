@@ -37,6 +37,12 @@ pub struct AuditArgs {
     #[arg(long)]
     pub demo: bool,
 
+    /// With `--demo`: write the demo's interactions to this file as JSON
+    /// Lines, to see what the input looks like or to audit them with
+    /// `--interactions`, and stop.
+    #[arg(long, value_name = "FILE", requires = "demo")]
+    pub export_interactions: Option<PathBuf>,
+
     /// How to print the report.
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
@@ -67,6 +73,15 @@ pub enum ReportFormat {
 }
 
 pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
+    if let Some(path) = &args.export_interactions {
+        let mut text = String::new();
+        for record in demo::interactions(demo::DEMO_SEED, demo::DEMO_INTERACTIONS) {
+            text.push_str(&serde_json::to_string(&record)?);
+            text.push('\n');
+        }
+        write_atomically(path, text.as_bytes())?;
+        return Ok(exit::OK);
+    }
     // The demo pack is written to a temporary folder so that it loads
     // exactly like a pack on disk.
     let demo_dir = if args.demo {
