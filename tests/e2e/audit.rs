@@ -106,7 +106,10 @@ fn bad_records_are_rejected_with_their_line_and_counted() {
             "[1, 2]\n",
             "{\"id\": \"b\", \"csat\": \"great\"}\n",
             "{\"request\": {\"kind\": \"parking_validation\"}}\n",
-        ),
+        )
+        .bytes()
+        .chain(*b"{\"id\": \"\xff\"}\n")
+        .collect::<Vec<u8>>(),
     )
     .unwrap();
     let pack = repo().join("policies/example");
@@ -119,16 +122,16 @@ fn bad_records_are_rejected_with_their_line_and_counted() {
         "json",
     ]);
     let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-    assert_eq!(doc["input"]["records"], 5);
+    assert_eq!(doc["input"]["records"], 6);
     assert_eq!(doc["input"]["evaluated"], 1);
-    assert_eq!(doc["input"]["rejected"], 4);
+    assert_eq!(doc["input"]["rejected"], 5);
     let lines: Vec<u64> = doc["input"]["rejections"]
         .as_array()
         .unwrap()
         .iter()
         .map(|r| r["line"].as_u64().unwrap())
         .collect();
-    assert_eq!(lines, [3, 4, 5, 6]);
+    assert_eq!(lines, [3, 4, 5, 6, 7]);
     let reasons = doc["input"]["rejections"].to_string();
     assert!(reasons.contains("invalid JSON"), "{reasons}");
     assert!(
@@ -136,7 +139,7 @@ fn bad_records_are_rejected_with_their_line_and_counted() {
         "{reasons}"
     );
     assert!(reasons.contains("no string `id`"), "{reasons}");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("4 of 5 records were rejected"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("5 of 6 records were rejected"));
     assert_eq!(doc["policies"][0]["enforced"], 1);
 }
 

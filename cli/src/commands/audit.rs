@@ -152,18 +152,18 @@ fn read_jsonl_records(
     let name = path.display().to_string();
     let file = File::open(path).with_context(|| format!("cannot read `{name}`"))?;
     let mut reader = BufReader::new(file);
-    let mut line = String::new();
+    let mut line = Vec::new();
     let mut number = 0u64;
     loop {
         line.clear();
         let read = reader
-            .read_line(&mut line)
+            .read_until(b'\n', &mut line)
             .with_context(|| format!("cannot read `{name}` after line {number}"))?;
         if read == 0 {
             break;
         }
         number += 1;
-        if line.trim().is_empty() {
+        if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
         let origin = Origin {
@@ -171,7 +171,9 @@ fn read_jsonl_records(
             source_index: index,
             line: number,
         };
-        match serde_json::from_str::<serde_json::Value>(&line) {
+        // Bytes, not a String: a line that is not UTF-8 is one bad record,
+        // not a failed run.
+        match serde_json::from_slice::<serde_json::Value>(&line) {
             Ok(serde_json::Value::Object(record)) => {
                 builder.add(origin, &record);
             }
