@@ -317,3 +317,40 @@ fn the_exported_demo_interactions_audit_like_the_demo() {
     };
     assert_eq!(strip(&from_file), strip(&demo));
 }
+
+#[test]
+fn interactions_are_read_from_stdin_given_a_dash() {
+    use std::io::Write;
+    let pack = repo().join("policies/example");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_goodwill"))
+        .args([
+            "audit",
+            pack.to_str().unwrap(),
+            "--interactions",
+            "-",
+            "--format",
+            "json",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"{\"id\": \"a\", \"request\": {\"kind\": \"parking_validation\", \"amount\": 0.6}, \"outcome\": {\"resolution\": \"granted\"}}\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(doc["input"]["evaluated"], 1);
+    assert_eq!(doc["policies"][0]["waived"], 1);
+}
+
+#[test]
+fn a_pack_that_does_not_load_is_reported_with_exit_2() {
+    let out = goodwill(&["audit", "/nonexistent-pack", "--interactions", "-"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not a folder"));
+}

@@ -28,7 +28,8 @@ pub struct AuditArgs {
     #[arg(default_value = ".", conflicts_with = "demo")]
     pub pack: PathBuf,
 
-    /// Interaction files, JSON Lines (one JSON object per line).
+    /// Interaction files, JSON Lines (one JSON object per line); `-` reads
+    /// standard input.
     #[arg(long, num_args = 1.., required_unless_present = "demo", conflicts_with = "demo")]
     pub interactions: Vec<PathBuf>,
 
@@ -150,8 +151,12 @@ fn read_jsonl_records(
     builder: &mut AuditBuilder<'_>,
 ) -> anyhow::Result<()> {
     let name = path.display().to_string();
-    let file = File::open(path).with_context(|| format!("cannot read `{name}`"))?;
-    let mut reader = BufReader::new(file);
+    let mut reader: Box<dyn BufRead> = if name == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        let file = File::open(path).with_context(|| format!("cannot read `{name}`"))?;
+        Box::new(BufReader::new(file))
+    };
     let mut line = Vec::new();
     let mut number = 0u64;
     loop {
