@@ -1,6 +1,7 @@
 //! The `goodwill` binary: argument handling and output. The work is done by
 //! `goodwill-core`.
 
+mod audit_report;
 mod commands;
 mod render;
 mod report;

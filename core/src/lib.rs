@@ -1,7 +1,9 @@
 //! goodwill's library: the interaction model, policy packs (TOML + CEL),
 //! evaluation and pack tests. It never prints; the `goodwill` binary does.
 
+pub mod audit;
 pub mod cel;
+pub mod demo;
 pub mod diagnostic;
 pub mod evaluate;
 pub mod fields;

@@ -1,5 +1,6 @@
 //! End-to-end tests: the real `goodwill` binary on real files.
 
+mod audit;
 mod check;
 mod ci_formats;
 mod examples;

@@ -1,5 +1,6 @@
 //! One file per subcommand.
 
+mod audit;
 mod check;
 mod init;
 mod rules;
@@ -9,6 +10,7 @@ use clap::Subcommand;
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    Audit(audit::AuditArgs),
     Check(check::CheckArgs),
     Init(init::InitArgs),
     Rules(rules::RulesArgs),
@@ -18,6 +20,7 @@ pub enum Command {
 /// Runs a subcommand; the `u8` is the process exit code.
 pub fn run(command: Command) -> anyhow::Result<u8> {
     match command {
+        Command::Audit(args) => audit::run(args),
         Command::Check(args) => check::run(args),
         Command::Init(args) => init::run(args),
         Command::Rules(args) => rules::run(args),
