@@ -196,6 +196,11 @@ fn headless(chromium: &Path, profile: &Path, extra: &[&str], page: &Path) -> Out
 #[test]
 fn demo_html_renders_its_charts_in_headless_chromium() {
     let Some(chromium) = chromium() else {
+        // scripts/test installs chromium and sets this, so CI never skips.
+        assert!(
+            std::env::var_os("GOODWILL_REQUIRE_CHROMIUM").is_none(),
+            "chromium is required (GOODWILL_REQUIRE_CHROMIUM is set) but not installed"
+        );
         println!(
             "SKIPPED: chromium is not installed (apt-get install chromium); the HTML report was not rendered"
         );
