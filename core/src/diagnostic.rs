@@ -26,6 +26,9 @@ pub enum DiagnosticCode {
     InvalidValue,
     /// A CEL expression does not parse.
     CelSyntax,
+    /// A CEL expression whose types do not fit (a string added to a number,
+    /// a condition that is not a bool).
+    CelType,
     /// A CEL expression or placeholder reads a field that is neither
     /// canonical nor declared.
     UnknownField,
@@ -39,6 +42,9 @@ pub enum DiagnosticCode {
     BadFieldDeclaration,
     /// A pack test's interaction is not usable.
     BadTestInteraction,
+    /// `[lint]`, a waiver or a baseline names a rule that does not exist, or
+    /// a lint file does not parse.
+    BadLintConfig,
 }
 
 impl DiagnosticCode {
@@ -49,12 +55,14 @@ impl DiagnosticCode {
             DiagnosticCode::UnknownKey => "unknown-key",
             DiagnosticCode::InvalidValue => "invalid-value",
             DiagnosticCode::CelSyntax => "cel-syntax",
+            DiagnosticCode::CelType => "cel-type",
             DiagnosticCode::UnknownField => "unknown-field",
             DiagnosticCode::BadTemplate => "bad-template",
             DiagnosticCode::DuplicateId => "duplicate-id",
             DiagnosticCode::UnknownCheck => "unknown-check",
             DiagnosticCode::BadFieldDeclaration => "bad-field-declaration",
             DiagnosticCode::BadTestInteraction => "bad-test-interaction",
+            DiagnosticCode::BadLintConfig => "bad-lint-config",
         }
     }
 }

@@ -77,12 +77,21 @@ impl SourceFile {
 }
 
 /// `path` relative to the current directory when it lies below it.
+/// `./` components are dropped: `./policies/a.toml` reads `policies/a.toml`.
 pub fn display_path(path: &Path) -> String {
     let rel = std::env::current_dir()
         .ok()
         .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
         .unwrap_or_else(|| path.to_path_buf());
-    rel.display().to_string()
+    let clean: PathBuf = rel
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect();
+    if clean.as_os_str().is_empty() {
+        ".".to_string()
+    } else {
+        clean.display().to_string()
+    }
 }
 
 /// Maps byte offsets in a TOML string's decoded value to byte offsets in the
@@ -132,26 +141,15 @@ impl StringLiteralMap {
         while let Some((i, c)) = chars.next() {
             if basic && c == '\\' {
                 match chars.peek().map(|&(_, c)| c) {
-                    Some('u') => {
+                    Some(e @ ('u' | 'U' | 'x')) => {
                         points.push((decoded, base + i));
                         chars.next();
-                        let hex: String = (0..4)
-                            .filter_map(|_| chars.next().map(|(_, c)| c))
-                            .collect();
-                        decoded += decoded_len(&hex);
-                    }
-                    Some('U') => {
-                        points.push((decoded, base + i));
-                        chars.next();
-                        let hex: String = (0..8)
-                            .filter_map(|_| chars.next().map(|(_, c)| c))
-                            .collect();
-                        decoded += decoded_len(&hex);
-                    }
-                    Some('x') => {
-                        points.push((decoded, base + i));
-                        chars.next();
-                        let hex: String = (0..2)
+                        let digits = match e {
+                            'u' => 4,
+                            'U' => 8,
+                            _ => 2,
+                        };
+                        let hex: String = (0..digits)
                             .filter_map(|_| chars.next().map(|(_, c)| c))
                             .collect();
                         decoded += decoded_len(&hex);

@@ -1,4 +1,11 @@
 //! End-to-end tests: the real `goodwill` binary on real files.
 
+mod audit;
 mod check;
+mod ci_formats;
 mod eval;
+mod examples;
+mod lint;
+mod rules;
+mod support;
+mod waivers_baseline;

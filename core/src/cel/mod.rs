@@ -9,6 +9,7 @@ mod differential;
 mod native;
 mod reads;
 mod regex_cache;
+mod types;
 mod value;
 
 use std::ops::Range;
@@ -16,6 +17,7 @@ use std::sync::{Arc, OnceLock};
 
 pub use bound::Bound;
 pub use reads::FieldRead;
+pub use types::{Expected, Type, TypeError};
 pub use value::{Activation, ActivationError, Value, describe_json};
 
 use crate::source::offset_of_line_col;
@@ -61,15 +63,41 @@ pub fn compile(source: &str) -> Result<Expression, Vec<SyntaxError>> {
             span: 0..source.len(),
         }]);
     }
-    // The parser's recursion is bounded by the text's nesting; refuse
-    // pathological nesting before it can exhaust the stack.
-    if let Some(at) = too_deep(source, 200) {
+    // The parser and the interpreter recurse once per operator of the
+    // deepest chain: refuse pathological expressions before they can
+    // exhaust a stack, and parse big ones on a thread with a stack of its own.
+    if let Some(at) = too_deep(source, MAX_NESTING) {
         return Err(vec![SyntaxError {
-            message: "the expression nests deeper than 200 levels".to_string(),
+            message: format!("the expression nests deeper than {MAX_NESTING} levels"),
             span: at..at + 1,
         }]);
     }
-    match env().compile(source) {
+    let operators = count_operators(source);
+    if operators > MAX_OPERATORS {
+        return Err(vec![SyntaxError {
+            message: format!(
+                "the expression has {operators} operators, more than the {MAX_OPERATORS} one expression may have: split it into several checks"
+            ),
+            span: 0..source.len(),
+        }]);
+    }
+    let parsed = if operators > 32 {
+        std::thread::scope(|scope| {
+            std::thread::Builder::new()
+                .stack_size(BIG_STACK)
+                .spawn_scoped(scope, || env().compile(source))
+                .map(|h| h.join())
+        })
+    } else {
+        Ok(Ok(env().compile(source)))
+    };
+    let Ok(Ok(parsed)) = parsed else {
+        return Err(vec![SyntaxError {
+            message: "the expression could not be parsed".to_string(),
+            span: 0..source.len(),
+        }]);
+    };
+    match parsed {
         Ok(program) => {
             let reads = reads::collect(&program, source);
             let native = native::Native::compile(program.expression());
@@ -98,6 +126,51 @@ pub fn compile(source: &str) -> Result<Expression, Vec<SyntaxError>> {
             })
             .collect()),
     }
+}
+
+/// Deepest bracket nesting an expression may have.
+const MAX_NESTING: usize = 64;
+/// Most operators one expression may have (real conditions have tens).
+const MAX_OPERATORS: usize = 500;
+/// Stack for parsing big expressions.
+const BIG_STACK: usize = 256 << 20;
+
+/// Operators outside string literals: an upper bound on the depth of the
+/// syntax tree.
+fn count_operators(source: &str) -> usize {
+    let bytes = source.as_bytes();
+    let mut count = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            q @ (b'"' | b'\'') => {
+                let triple = bytes.get(i..i + 3) == Some(&[q, q, q][..]);
+                i += if triple { 3 } else { 1 };
+                while i < bytes.len() {
+                    if bytes[i] == b'\\' {
+                        i += 2;
+                        continue;
+                    }
+                    if bytes[i] == q && (!triple || bytes.get(i..i + 3) == Some(&[q, q, q][..])) {
+                        i += if triple { 3 } else { 1 };
+                        break;
+                    }
+                    i += 1;
+                }
+                continue;
+            }
+            b'.' if i > 0 && bytes[i - 1].is_ascii_digit() => {}
+            b'.' | b'!' | b'-' | b'+' | b'*' | b'/' | b'%' | b'<' | b'>' | b'?' | b'(' | b'['
+            | b'{' => count += 1,
+            b'&' | b'|' | b'=' if bytes.get(i + 1) == Some(&bytes[i]) => {
+                count += 1;
+                i += 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    count
 }
 
 fn too_deep(source: &str, limit: usize) -> Option<usize> {
@@ -154,6 +227,16 @@ impl Expression {
     /// The field paths this expression reads, in source order.
     pub fn reads(&self) -> &[FieldRead] {
         &self.reads
+    }
+
+    /// The type mistakes in the expression, given the fields' types and what
+    /// the expression must give.
+    pub fn type_errors(
+        &self,
+        catalog: &crate::fields::FieldCatalog,
+        expected: Expected,
+    ) -> Vec<TypeError> {
+        types::check(&self.program, &self.source, catalog, expected)
     }
 
     /// Evaluates the expression over one interaction.
@@ -241,6 +324,31 @@ mod tests {
     #[test]
     fn empty_expression_is_an_error() {
         assert!(compile("  ").is_err());
+    }
+
+    #[test]
+    fn long_operator_chains_are_refused_not_overflowed() {
+        let src = format!("1{}", " + 1".repeat(5000));
+        let errs = compile(&src).unwrap_err();
+        assert!(
+            errs[0].message.contains("5000 operators"),
+            "{}",
+            errs[0].message
+        );
+        let dots = format!("{}b", "a.".repeat(50000));
+        assert!(compile(&dots).is_err());
+    }
+
+    #[test]
+    fn operators_inside_strings_do_not_count() {
+        assert_eq!(count_operators(r#"'a+b.c' + "x(" + '''!!'''"#), 2);
+        assert_eq!(count_operators("1.5 < x.y"), 2);
+    }
+
+    #[test]
+    fn a_few_hundred_operators_still_compile() {
+        let src = format!("1{}", " + 1".repeat(400));
+        assert!(compile(&src).is_ok());
     }
 
     #[test]

@@ -96,29 +96,21 @@ impl Walker<'_> {
                     self.walk(el);
                 }
             }
-            Expr::Map(map) => {
-                for entry in &map.entries {
-                    match &entry.expr {
-                        EntryExpr::MapEntry(me) => {
-                            self.walk(&me.key);
-                            self.walk(&me.value);
-                        }
-                        EntryExpr::StructField(sf) => self.walk(&sf.value),
-                    }
-                }
-            }
-            Expr::Struct(st) => {
-                for entry in &st.entries {
-                    match &entry.expr {
-                        EntryExpr::MapEntry(me) => {
-                            self.walk(&me.key);
-                            self.walk(&me.value);
-                        }
-                        EntryExpr::StructField(sf) => self.walk(&sf.value),
-                    }
-                }
-            }
+            Expr::Map(map) => self.walk_entries(&map.entries),
+            Expr::Struct(st) => self.walk_entries(&st.entries),
             Expr::Literal(_) | Expr::Unspecified => {}
+        }
+    }
+
+    fn walk_entries(&mut self, entries: &[cel::common::ast::IdedEntryExpr]) {
+        for entry in entries {
+            match &entry.expr {
+                EntryExpr::MapEntry(me) => {
+                    self.walk(&me.key);
+                    self.walk(&me.value);
+                }
+                EntryExpr::StructField(sf) => self.walk(&sf.value),
+            }
         }
     }
 

@@ -158,6 +158,7 @@ pub fn load(root: &Path) -> Result<Pack, PackError> {
             root,
             manifest,
             manifest_file,
+            manifest_spans,
             catalog,
             policies,
         })
@@ -166,7 +167,7 @@ pub fn load(root: &Path) -> Result<Pack, PackError> {
     }
 }
 
-fn read_source(path: &Path) -> Result<Arc<SourceFile>, Diagnostic> {
+pub(crate) fn read_source(path: &Path) -> Result<Arc<SourceFile>, Diagnostic> {
     let meta = fs::metadata(path).map_err(|e| {
         Diagnostic::new(
             Code::Io,
@@ -244,7 +245,7 @@ fn policy_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
 /// Parses `file` as `T`: syntax errors, unknown keys (with "did you mean")
 /// and type errors all become diagnostics. Returns the value only when the
 /// structure is sound.
-fn parse_toml<T: DeserializeOwned>(
+pub(crate) fn parse_toml<T: DeserializeOwned>(
     file: &Arc<SourceFile>,
     schema: &Json,
     diags: &mut Vec<Diagnostic>,
@@ -317,10 +318,10 @@ fn parse_toml<T: DeserializeOwned>(
         Ok(_) => None,
         Err(e) => {
             let span = e.span().unwrap_or(0..0);
-            let message = tidy(e.message());
+            let message = type_message(&tidy(e.message()), spans.path_at(&span).as_deref());
             let help = if message.starts_with("missing field") {
                 "add the missing key; `docs/policy-format.md` lists every required key".to_string()
-            } else if message.contains("unknown variant") {
+            } else if message.contains("unknown value") {
                 "use one of the values listed".to_string()
             } else {
                 "`docs/policy-format.md` gives the type of every key".to_string()
@@ -332,6 +333,34 @@ fn parse_toml<T: DeserializeOwned>(
             );
             None
         }
+    }
+}
+
+/// Serde's "invalid type: string "x", expected f64" in the pack's terms:
+/// which key, what it must be, what it is.
+fn type_message(msg: &str, path: Option<&str>) -> String {
+    let msg = msg.replace("unknown variant", "unknown value");
+    let Some(rest) = msg.strip_prefix("invalid type: ") else {
+        return match path {
+            Some(p) if !msg.starts_with("missing field") => format!("`{p}`: {msg}"),
+            _ => msg,
+        };
+    };
+    let Some((found, expected)) = rest.split_once(", expected ") else {
+        return msg;
+    };
+    let expected = match expected {
+        "f64" | "f32" => "a number",
+        "i64" | "i32" | "u64" | "u32" | "u16" | "u8" | "usize" => "a whole number",
+        "a boolean" => "`true` or `false`",
+        "a sequence" => "an array",
+        "a map" => "a table",
+        other => other,
+    };
+    let found = found.replace('"', "`");
+    match path {
+        Some(p) => format!("`{p}` must be {expected}, found {found}"),
+        None => format!("expected {expected}, found {found}"),
     }
 }
 
@@ -471,6 +500,7 @@ impl PolicyCtx<'_> {
             checks,
             tests,
             file: Arc::clone(self.file),
+            spans: self.spans.clone(),
             def,
         })
     }
@@ -501,11 +531,21 @@ impl PolicyCtx<'_> {
         match cel::compile(src) {
             Err(errors) => {
                 for e in errors {
+                    let help = if e.message.contains("operators")
+                        || e.message.contains("nests deeper")
+                    {
+                        "split the condition into several checks, each with a simpler expression"
+                    } else {
+                        "CEL uses `&&`, `||` and `!`, single- or double-quoted strings, and `has(a.b)` to test a field"
+                    };
                     self.diags.push(
-                        Diagnostic::new(Code::CelSyntax, format!("invalid CEL in `{path}`: {}", e.message))
-                            .at(self.file, map.span_to_file(e.span))
-                            .label("here")
-                            .help("CEL uses `&&`, `||` and `!`, single- or double-quoted strings, and `has(a.b)` to test a field"),
+                        Diagnostic::new(
+                            Code::CelSyntax,
+                            format!("invalid CEL in `{path}`: {}", e.message),
+                        )
+                        .at(self.file, map.span_to_file(e.span))
+                        .label("here")
+                        .help(help),
                     );
                 }
                 Err(())
@@ -519,7 +559,30 @@ impl PolicyCtx<'_> {
                             .push(d.at(self.file, map.span_to_file(read.span.clone())));
                     }
                 }
-                if ok { Ok(expr) } else { Err(()) }
+                if !ok {
+                    return Err(());
+                }
+                let expected = if path == "benefit" {
+                    cel::Expected::Number
+                } else {
+                    cel::Expected::Bool
+                };
+                let type_errors = expr.type_errors(self.catalog, expected);
+                if type_errors.is_empty() {
+                    return Ok(expr);
+                }
+                for e in type_errors {
+                    self.diags.push(
+                        Diagnostic::new(
+                            Code::CelType,
+                            format!("type mistake in `{path}`: {}", e.message),
+                        )
+                        .at(self.file, map.span_to_file(e.span))
+                        .label("here")
+                        .help(e.help),
+                    );
+                }
+                Err(())
             }
         }
     }

@@ -72,6 +72,17 @@ impl SpanIndex {
             .map(|e| e.key.clone().unwrap_or_else(|| e.value.clone()))
     }
 
+    /// The path of the value whose span is exactly `span`, preferring the
+    /// deepest one.
+    pub fn path_at(&self, span: &Range<usize>) -> Option<String> {
+        self.entries
+            .iter()
+            .filter(|(_, e)| e.value == *span)
+            .map(|(p, _)| p)
+            .max_by_key(|p| (p.matches('.').count(), p.len()))
+            .cloned()
+    }
+
     /// The span of the nearest ancestor of `path` that has one.
     pub fn nearest(&self, path: &str) -> Range<usize> {
         let mut p = path;
