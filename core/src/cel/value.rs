@@ -336,26 +336,31 @@ fn check_typed(def: &FieldDef, json: &Json) -> Result<(), ActivationError> {
 /// same rules as [`convert`], which calls [`check_typed`] for every leaf.
 /// `path` is a buffer extended and restored for children.
 fn check(path: &mut String, json: &Json, catalog: &FieldCatalog) -> Result<(), ActivationError> {
-    match catalog.kind(path) {
-        PathKind::Field(def) => check_typed(def, json),
-        PathKind::Object => match json {
-            Json::Object(map) => {
-                let len = path.len();
-                for (k, v) in map {
-                    if v.is_null() {
-                        continue;
-                    }
-                    path.push('.');
-                    path.push_str(k);
-                    let result = check(path, v, catalog);
-                    path.truncate(len);
-                    result?;
+    if let Some(def) = catalog.get(path) {
+        return check_typed(def, json);
+    }
+    match json {
+        // An object of the catalogue or an unknown one: either way its
+        // children are checked by their own paths (a child that is a field
+        // makes this path an object of the catalogue).
+        Json::Object(map) => {
+            let len = path.len();
+            for (k, v) in map {
+                if v.is_null() {
+                    continue;
                 }
-                Ok(())
+                path.push('.');
+                path.push_str(k);
+                let result = check(path, v, catalog);
+                path.truncate(len);
+                result?;
             }
-            other => Err(mismatch(path, "an object", other)),
+            Ok(())
+        }
+        other => match catalog.kind(path) {
+            PathKind::Object => Err(mismatch(path, "an object", other)),
+            _ => Ok(()),
         },
-        PathKind::Unknown => Ok(()),
     }
 }
 
