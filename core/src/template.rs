@@ -154,7 +154,10 @@ mod tests {
     #[test]
     fn whole_doubles_print_without_a_fraction() {
         let t = Template::parse("{a} {b} {c}").unwrap();
-        assert_eq!(t.render(&rec(r#"{"a": 2000000.0, "b": 0.6, "c": 7}"#)), "2000000 0.6 7");
+        assert_eq!(
+            t.render(&rec(r#"{"a": 2000000.0, "b": 0.6, "c": 7}"#)),
+            "2000000 0.6 7"
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 mod audit;
 mod check;
 mod ci_formats;
+mod eval;
 mod examples;
 mod lint;
 mod rules;

@@ -2,6 +2,7 @@
 
 mod audit;
 mod check;
+mod eval;
 mod init;
 mod rules;
 mod schema;
@@ -12,6 +13,7 @@ use clap::Subcommand;
 pub enum Command {
     Audit(audit::AuditArgs),
     Check(check::CheckArgs),
+    Eval(eval::EvalArgs),
     Init(init::InitArgs),
     Rules(rules::RulesArgs),
     Schema(schema::SchemaArgs),
@@ -22,6 +24,7 @@ pub fn run(command: Command) -> anyhow::Result<u8> {
     match command {
         Command::Audit(args) => audit::run(args),
         Command::Check(args) => check::run(args),
+        Command::Eval(args) => eval::run(args),
         Command::Init(args) => init::run(args),
         Command::Rules(args) => rules::run(args),
         Command::Schema(args) => schema::run(args),

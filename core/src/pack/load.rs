@@ -77,6 +77,19 @@ pub fn load(root: &Path) -> Result<Pack, PackError> {
         }
     }
 
+    if let Err(errors) = crate::input::Mapping::new(&manifest.mapping, &catalog) {
+        for e in errors {
+            let span = manifest_spans
+                .key_span(&e.key)
+                .unwrap_or_else(|| manifest_spans.nearest(&e.key));
+            diags.push(
+                Diagnostic::new(Code::InvalidValue, e.message)
+                    .at(&manifest_file, span)
+                    .help(e.help),
+            );
+        }
+    }
+
     let policies_dir = root.join(&manifest.pack.policies);
     let files = match policy_files(&policies_dir) {
         Ok(files) => files,

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use load::load;
-pub use model::{Level, Manifest, PolicyFile, Severity};
+pub use model::{FieldSource, Level, Manifest, MappingDef, PolicyFile, Severity};
 
 use crate::cel::Expression;
 use crate::diagnostic::{Diagnostic, Location};

@@ -23,10 +23,62 @@ pub struct Manifest {
     /// with their types: `"survey.comment" = "string"`.
     #[serde(default)]
     pub fields: BTreeMap<String, FieldType>,
+    /// How a client's export maps onto the interaction's fields, so it is
+    /// used as it comes (`docs/eval-output.md`).
+    #[serde(default)]
+    pub mapping: MappingDef,
     /// Which built-in lint rules `goodwill check` runs, at what severity,
     /// and the thresholds some of them read.
     #[serde(default)]
     pub lint: LintConfig,
+}
+
+/// `[mapping]`: where each field comes from in a client's export, and how
+/// its text converts.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct MappingDef {
+    /// IANA zone (`Europe/Tallinn`) or `UTC` of date-times the export writes
+    /// without an offset.
+    pub timezone: Option<String>,
+    /// Field path onto which a source column or JSON path is mapped:
+    /// `"customer.id" = "Customer ID"`, or a table with `from`, `values`
+    /// and `format`.
+    #[serde(default)]
+    pub fields: BTreeMap<String, FieldSource>,
+}
+
+/// Where one field comes from.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum FieldSource {
+    /// The source column (CSV) or dotted JSON path.
+    Column(String),
+    /// The source with its conversions.
+    Converted(ConvertedSource),
+}
+
+/// A source column with conversions.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct ConvertedSource {
+    /// The source column (CSV) or dotted JSON path.
+    pub from: String,
+    /// Source values renamed before conversion:
+    /// `"Closed with monetary relief" = "granted"`.
+    #[serde(default)]
+    pub values: BTreeMap<String, String>,
+    /// chrono `strftime` format of a date-time column: `%m/%d/%Y %H:%M`.
+    pub format: Option<String>,
+}
+
+impl FieldSource {
+    pub fn from(&self) -> &str {
+        match self {
+            FieldSource::Column(c) => c,
+            FieldSource::Converted(c) => &c.from,
+        }
+    }
 }
 
 /// `[lint]`: choosing, re-grading and tuning the built-in lint rules.
