@@ -4,6 +4,7 @@ use std::io::Write;
 
 use clap::ValueEnum;
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+use goodwill_core::diagnostic::Location;
 use goodwill_core::testing::TestResult;
 use goodwill_core::{Diagnostic, PackError};
 
@@ -39,8 +40,25 @@ pub fn pack_error(err: &PackError, format: ErrorFormat) -> anyhow::Result<()> {
 /// One diagnostic in the style of rustc: the message, `--> file:line:col`,
 /// the source line with carets under the fault, and the help line.
 pub fn diagnostic(d: &Diagnostic) -> String {
-    let mut out = format!("error[{}]: {}\n", d.code, d.message);
-    if let Some(loc) = &d.location {
+    snippet(
+        format!("error[{}]: {}", d.code, d.message),
+        d.location.as_ref(),
+        d.label.as_deref(),
+        d.help.as_deref(),
+    )
+}
+
+/// A headline, then the source line at `location` with carets and `label`
+/// under it, then the help line.
+pub fn snippet(
+    headline: String,
+    location: Option<&Location>,
+    label: Option<&str>,
+    help: Option<&str>,
+) -> String {
+    let mut out = headline;
+    out.push('\n');
+    if let Some(loc) = location {
         let start = loc.start();
         let end = loc.end();
         let gutter = start.line.to_string().len();
@@ -62,20 +80,16 @@ pub fn diagnostic(d: &Diagnostic) -> String {
         }
         .min((line_chars + 1).saturating_sub(start_col))
         .max(1);
-        let label = d
-            .label
-            .as_deref()
-            .map(|l| format!(" {l}"))
-            .unwrap_or_default();
+        let label = label.map(|l| format!(" {l}")).unwrap_or_default();
         out.push_str(&format!(
             "{pad} | {}{}{label}\n",
             " ".repeat(start_col - 1),
             "^".repeat(width)
         ));
-        if let Some(help) = &d.help {
+        if let Some(help) = help {
             out.push_str(&format!("{pad} = help: {help}\n"));
         }
-    } else if let Some(help) = &d.help {
+    } else if let Some(help) = help {
         out.push_str(&format!("  = help: {help}\n"));
     }
     out

@@ -44,6 +44,9 @@ pub enum DiagnosticCode {
     BadTestInteraction,
     /// A WebAssembly plugin listed in `goodwill.toml` was refused.
     PluginLoad,
+    /// `[lint]`, a waiver or a baseline names a rule that does not exist, or
+    /// a lint file does not parse.
+    BadLintConfig,
 }
 
 impl DiagnosticCode {
@@ -62,6 +65,7 @@ impl DiagnosticCode {
             DiagnosticCode::BadFieldDeclaration => "bad-field-declaration",
             DiagnosticCode::BadTestInteraction => "bad-test-interaction",
             DiagnosticCode::PluginLoad => "plugin-load",
+            DiagnosticCode::BadLintConfig => "bad-lint-config",
         }
     }
 }

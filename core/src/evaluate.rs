@@ -4,8 +4,8 @@
 
 use serde_json::Value as Json;
 
-use crate::cel::Activation;
-use crate::pack::{Check, Policy};
+use crate::cel::{Activation, Bound, EvalError, Expression};
+use crate::pack::Policy;
 
 /// What one policy made of one interaction.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,6 +43,32 @@ pub fn evaluate_policy(
     activation: &Activation,
     record: &serde_json::Map<String, Json>,
 ) -> PolicyOutcome {
+    evaluate_with(
+        policy,
+        record,
+        |e| e.eval_bool(activation),
+        |e| e.eval_number(activation),
+    )
+}
+
+/// Evaluates `policy` over a checked record: each expression on the fast
+/// path when it can, on the interpreter otherwise. Same outcome as
+/// [`evaluate_policy`].
+pub fn evaluate_policy_bound(policy: &Policy, bound: &Bound<'_>) -> PolicyOutcome {
+    evaluate_with(
+        policy,
+        bound.record(),
+        |e| e.eval_bool_bound(bound),
+        |e| e.eval_number_bound(bound),
+    )
+}
+
+fn evaluate_with(
+    policy: &Policy,
+    record: &serde_json::Map<String, Json>,
+    eval_bool: impl Fn(&Expression) -> Result<bool, EvalError>,
+    eval_number: impl Fn(&Expression) -> Result<f64, EvalError>,
+) -> PolicyOutcome {
     let mut out = PolicyOutcome {
         applies: false,
         enforced: false,
@@ -50,7 +76,7 @@ pub fn evaluate_policy(
         fired: Vec::new(),
         errors: Vec::new(),
     };
-    match policy.applies.eval_bool(activation) {
+    match eval_bool(&policy.applies) {
         Ok(true) => out.applies = true,
         Ok(false) => return out,
         Err(e) => {
@@ -63,7 +89,7 @@ pub fn evaluate_policy(
     }
     out.enforced = match &policy.enforced {
         None => true,
-        Some(expr) => match expr.eval_bool(activation) {
+        Some(expr) => match eval_bool(expr) {
             Ok(b) => b,
             Err(e) => {
                 out.errors.push(EvalFailure {
@@ -77,7 +103,7 @@ pub fn evaluate_policy(
     if out.enforced
         && let Some(expr) = &policy.benefit
     {
-        match expr.eval_number(activation) {
+        match eval_number(expr) {
             Ok(v) => out.benefit = Some(v),
             Err(e) => out.errors.push(EvalFailure {
                 expression: "benefit".to_string(),
@@ -86,7 +112,7 @@ pub fn evaluate_policy(
         }
     }
     for check in &policy.checks {
-        match fires(check, activation) {
+        match eval_bool(&check.when).map_err(|e| e.message) {
             Ok(true) => out.fired.push(FiredCheck {
                 check_id: check.id.clone(),
                 message: check.message.render(record),
@@ -99,8 +125,4 @@ pub fn evaluate_policy(
         }
     }
     out
-}
-
-fn fires(check: &Check, activation: &Activation) -> Result<bool, String> {
-    check.when.eval_bool(activation).map_err(|e| e.message)
 }

@@ -102,11 +102,21 @@ impl Template {
                 Part::Field { path, .. } => match lookup(record, path) {
                     Some(Json::String(s)) => out.push_str(s),
                     Some(Json::Null) | None => out.push_str("<missing>"),
+                    Some(Json::Number(n)) => out.push_str(&format_number(n)),
                     Some(v) => out.push_str(&v.to_string()),
                 },
             }
         }
         out
+    }
+}
+
+/// A number as a person writes it: `2000000.0` reads `2000000`, `0.6`
+/// stays `0.6`.
+fn format_number(n: &serde_json::Number) -> String {
+    match n.as_f64() {
+        Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", f as i64),
+        _ => n.to_string(),
     }
 }
 
@@ -139,6 +149,15 @@ mod tests {
         let t = Template::parse("refused {request.amount} to {customer.id}").unwrap();
         let r = rec(r#"{"request":{"amount":0.6},"customer":{"id":"barrier"}}"#);
         assert_eq!(t.render(&r), "refused 0.6 to barrier");
+    }
+
+    #[test]
+    fn whole_doubles_print_without_a_fraction() {
+        let t = Template::parse("{a} {b} {c}").unwrap();
+        assert_eq!(
+            t.render(&rec(r#"{"a": 2000000.0, "b": 0.6, "c": 7}"#)),
+            "2000000 0.6 7"
+        );
     }
 
     #[test]

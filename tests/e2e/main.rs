@@ -1,6 +1,13 @@
 //! End-to-end tests: the real `goodwill` binary on real files.
 
+mod audit;
 mod check;
+mod ci_formats;
+mod eval;
+mod examples;
+mod lint;
 mod plugin;
 mod plugin_examples;
+mod rules;
 mod support;
+mod waivers_baseline;

@@ -72,3 +72,13 @@ impl PackDir {
 }
 
 pub const POLICY: &str = "policies/parking-validation.toml";
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The fixture pack of a lint rule: `tests/fixtures/lint/gw001`.
+pub fn fixture(name: &str) -> PathBuf {
+    repo().join("tests/fixtures/lint").join(name)
+}

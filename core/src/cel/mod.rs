@@ -3,13 +3,19 @@
 //! and wrapped here. An [`Expression`] is compiled once, when a pack loads,
 //! and knows which field paths it reads.
 
+mod bound;
+#[cfg(test)]
+mod differential;
+mod native;
 mod reads;
+mod regex_cache;
 mod types;
 mod value;
 
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 
+pub use bound::Bound;
 pub use reads::FieldRead;
 pub use types::{Expected, Type, TypeError};
 pub use value::{Activation, ActivationError, Value, describe_json};
@@ -22,6 +28,8 @@ pub struct Expression {
     source: String,
     program: cel::Program,
     reads: Vec<FieldRead>,
+    /// The fast path, when the expression is in its subset.
+    native: Option<native::Native>,
 }
 
 /// A CEL syntax error, with its byte span inside the expression.
@@ -38,9 +46,13 @@ pub struct EvalError {
     pub message: String,
 }
 
-fn env() -> Arc<cel::Env> {
+pub(crate) fn env() -> Arc<cel::Env> {
     static ENV: OnceLock<Arc<cel::Env>> = OnceLock::new();
-    Arc::clone(ENV.get_or_init(|| Arc::new(cel::Env::stdlib())))
+    Arc::clone(ENV.get_or_init(|| {
+        let mut env = cel::Env::stdlib();
+        regex_cache::register(&mut env);
+        Arc::new(env)
+    }))
 }
 
 /// Compiles `source`, or says every syntax error in it.
@@ -88,10 +100,12 @@ pub fn compile(source: &str) -> Result<Expression, Vec<SyntaxError>> {
     match parsed {
         Ok(program) => {
             let reads = reads::collect(&program, source);
+            let native = native::Native::compile(program.expression());
             Ok(Expression {
                 source: source.to_string(),
                 program,
                 reads,
+                native,
             })
         }
         Err(errors) => Err(errors
@@ -227,8 +241,7 @@ impl Expression {
 
     /// Evaluates the expression over one interaction.
     pub fn eval(&self, activation: &Activation) -> Result<Value, EvalError> {
-        let ctx = activation.context(env());
-        match self.program.execute(&ctx) {
+        match self.program.execute(activation.context()) {
             Ok(v) => Ok(Value::from_cel(&v)),
             Err(e) => Err(EvalError {
                 message: value::describe_exec_error(&e),
@@ -244,6 +257,32 @@ impl Expression {
                 message: format!("expected a bool, got {} `{}`", other.type_name(), other),
             }),
         }
+    }
+
+    /// Whether the fast path compiles this expression.
+    pub fn is_native(&self) -> bool {
+        self.native.is_some()
+    }
+
+    /// Like [`Expression::eval_bool`] over a [`Bound`] record: the fast path
+    /// when it is sure of the answer, the interpreter otherwise.
+    pub fn eval_bool_bound(&self, bound: &Bound<'_>) -> Result<bool, EvalError> {
+        if let Some(n) = &self.native
+            && let Ok(native::Out::Bool(b)) = n.eval(bound.record(), bound.catalog())
+        {
+            return Ok(b);
+        }
+        self.eval_bool(bound.activation()?)
+    }
+
+    /// Like [`Expression::eval_number`] over a [`Bound`] record.
+    pub fn eval_number_bound(&self, bound: &Bound<'_>) -> Result<f64, EvalError> {
+        if let Some(n) = &self.native
+            && let Ok(native::Out::Number(x)) = n.eval(bound.record(), bound.catalog())
+        {
+            return Ok(x);
+        }
+        self.eval_number(bound.activation()?)
     }
 
     /// Evaluates to a number, or says what it evaluated to instead.

@@ -136,10 +136,26 @@ pub struct ActivationError {
     pub found: String,
 }
 
-/// One interaction, bound for evaluation.
-#[derive(Debug, Clone)]
+/// One interaction, bound for evaluation. The CEL context is built once
+/// per interaction, not once per expression: converting the record into the
+/// interpreter's values is most of an evaluation's cost.
 pub struct Activation {
     roots: Vec<(String, cel::Value)>,
+    ctx: cel::Context<'static, 'static>,
+}
+
+impl fmt::Debug for Activation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Activation")
+            .field("roots", &self.roots)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Clone for Activation {
+    fn clone(&self) -> Self {
+        Activation::from_roots(self.roots.clone())
+    }
 }
 
 impl Activation {
@@ -158,26 +174,55 @@ impl Activation {
             }
             roots.push((key.clone(), convert(key, value, catalog)?));
         }
-        for path in catalog.readable_paths() {
-            if !path.contains('.')
-                && catalog.kind(&path) == PathKind::Object
-                && !roots.iter().any(|(k, _)| *k == path)
-            {
+        // The catalogue's top-level objects (`customer`, `outcome`), which
+        // are sorted, so each appears in one run of keys.
+        let mut last_root: Option<&str> = None;
+        for def in catalog.iter() {
+            let Some((root, _)) = def.path.split_once('.') else {
+                continue;
+            };
+            if last_root == Some(root) {
+                continue;
+            }
+            last_root = Some(root);
+            if !roots.iter().any(|(k, _)| k == root) {
                 roots.push((
-                    path,
+                    root.to_string(),
                     cel::Value::Map(HashMap::<String, cel::Value>::new().into()),
                 ));
             }
         }
-        Ok(Activation { roots })
+        Ok(Activation::from_roots(roots))
     }
 
-    pub(crate) fn context(&self, env: Arc<cel::Env>) -> cel::Context<'_, '_> {
-        let mut ctx = cel::Context::with_env(env);
-        for (k, v) in &self.roots {
+    /// Checks that `record` would bind, without binding it: the same error
+    /// [`Activation::new`] would give, at a fraction of the cost.
+    pub fn check(
+        record: &serde_json::Map<String, Json>,
+        catalog: &FieldCatalog,
+    ) -> Result<(), ActivationError> {
+        let mut path = String::with_capacity(64);
+        for (key, value) in record {
+            if value.is_null() {
+                continue;
+            }
+            path.clear();
+            path.push_str(key);
+            check(&mut path, value, catalog)?;
+        }
+        Ok(())
+    }
+
+    fn from_roots(roots: Vec<(String, cel::Value)>) -> Activation {
+        let mut ctx = cel::Context::with_env(super::env());
+        for (k, v) in &roots {
             ctx.add_variable_from_value(k.clone(), v.clone());
         }
-        ctx
+        Activation { roots, ctx }
+    }
+
+    pub(crate) fn context(&self) -> &cel::Context<'static, 'static> {
+        &self.ctx
     }
 }
 
@@ -203,6 +248,34 @@ fn convert(path: &str, json: &Json, catalog: &FieldCatalog) -> Result<cel::Value
 }
 
 fn typed(def: &FieldDef, json: &Json) -> Result<cel::Value, ActivationError> {
+    check_typed(def, json)?;
+    Ok(match json {
+        Json::String(s) if def.ty == FieldType::Timestamp => {
+            chrono::DateTime::parse_from_rfc3339(s).map_or(cel::Value::Null, cel::Value::Timestamp)
+        }
+        Json::String(s) => cel::Value::String(Arc::new(s.clone())),
+        Json::Number(n) if def.ty == FieldType::Int => match n.as_i64() {
+            Some(i) => cel::Value::Int(i),
+            None => cel::Value::Int(n.as_f64().unwrap_or(0.0) as i64),
+        },
+        Json::Number(n) => cel::Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+        Json::Bool(b) => cel::Value::Bool(*b),
+        Json::Array(items) => cel::Value::List(Arc::new(
+            items
+                .iter()
+                .map(|i| match i {
+                    Json::String(s) => cel::Value::String(Arc::new(s.clone())),
+                    other => generic(other),
+                })
+                .collect(),
+        )),
+        other => generic(other),
+    })
+}
+
+/// Whether `json` fits the field `def`: the one place the binding's type
+/// rules are written, used both to bind and to check without binding.
+fn check_typed(def: &FieldDef, json: &Json) -> Result<(), ActivationError> {
     let path = def.path.as_str();
     match def.ty {
         FieldType::String => match json {
@@ -214,17 +287,17 @@ fn typed(def: &FieldDef, json: &Json) -> Result<cel::Value, ActivationError> {
                         found: format!("`{s}`"),
                     });
                 }
-                Ok(cel::Value::String(Arc::new(s.clone())))
+                Ok(())
             }
             other => Err(mismatch(path, "a string", other)),
         },
         FieldType::Int => match json {
             Json::Number(n) => {
-                if let Some(i) = n.as_i64() {
-                    Ok(cel::Value::Int(i))
-                } else if let Some(f) = n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+                if n.as_i64().is_some()
+                    || n.as_f64()
+                        .is_some_and(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
                 {
-                    Ok(cel::Value::Int(f as i64))
+                    Ok(())
                 } else {
                     Err(mismatch(path, "a whole number", json))
                 }
@@ -232,16 +305,16 @@ fn typed(def: &FieldDef, json: &Json) -> Result<cel::Value, ActivationError> {
             other => Err(mismatch(path, "a whole number", other)),
         },
         FieldType::Double => match json {
-            Json::Number(n) => Ok(cel::Value::Float(n.as_f64().unwrap_or(f64::NAN))),
+            Json::Number(_) => Ok(()),
             other => Err(mismatch(path, "a number", other)),
         },
         FieldType::Bool => match json {
-            Json::Bool(b) => Ok(cel::Value::Bool(*b)),
+            Json::Bool(_) => Ok(()),
             other => Err(mismatch(path, "true or false", other)),
         },
         FieldType::Timestamp => match json {
             Json::String(s) => chrono::DateTime::parse_from_rfc3339(s)
-                .map(cel::Value::Timestamp)
+                .map(|_| ())
                 .map_err(|_| ActivationError {
                     path: path.to_string(),
                     expected: "an RFC 3339 date-time like `2024-03-01T09:30:00Z`".to_string(),
@@ -250,17 +323,43 @@ fn typed(def: &FieldDef, json: &Json) -> Result<cel::Value, ActivationError> {
             other => Err(mismatch(path, "an RFC 3339 date-time string", other)),
         },
         FieldType::StringList => match json {
-            Json::Array(items) => {
-                let mut out = Vec::with_capacity(items.len());
-                for item in items {
-                    match item {
-                        Json::String(s) => out.push(cel::Value::String(Arc::new(s.clone()))),
-                        other => return Err(mismatch(path, "a list of strings", other)),
-                    }
-                }
-                Ok(cel::Value::List(Arc::new(out)))
-            }
+            Json::Array(items) => match items.iter().find(|i| !i.is_string()) {
+                Some(other) => Err(mismatch(path, "a list of strings", other)),
+                None => Ok(()),
+            },
             other => Err(mismatch(path, "a list of strings", other)),
+        },
+    }
+}
+
+/// Checks `json` at `path` against the catalogue without binding it: the
+/// same rules as [`convert`], which calls [`check_typed`] for every leaf.
+/// `path` is a buffer extended and restored for children.
+fn check(path: &mut String, json: &Json, catalog: &FieldCatalog) -> Result<(), ActivationError> {
+    if let Some(def) = catalog.get(path) {
+        return check_typed(def, json);
+    }
+    match json {
+        // An object of the catalogue or an unknown one: either way its
+        // children are checked by their own paths (a child that is a field
+        // makes this path an object of the catalogue).
+        Json::Object(map) => {
+            let len = path.len();
+            for (k, v) in map {
+                if v.is_null() {
+                    continue;
+                }
+                path.push('.');
+                path.push_str(k);
+                let result = check(path, v, catalog);
+                path.truncate(len);
+                result?;
+            }
+            Ok(())
+        }
+        other => match catalog.kind(path) {
+            PathKind::Object => Err(mismatch(path, "an object", other)),
+            _ => Ok(()),
         },
     }
 }

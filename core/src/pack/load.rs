@@ -77,6 +77,19 @@ pub fn load(root: &Path) -> Result<Pack, PackError> {
         }
     }
 
+    if let Err(errors) = crate::input::Mapping::new(&manifest.mapping, &catalog) {
+        for e in errors {
+            let span = manifest_spans
+                .key_span(&e.key)
+                .unwrap_or_else(|| manifest_spans.nearest(&e.key));
+            diags.push(
+                Diagnostic::new(Code::InvalidValue, e.message)
+                    .at(&manifest_file, span)
+                    .help(e.help),
+            );
+        }
+    }
+
     let policies_dir = root.join(&manifest.pack.policies);
     let files = match policy_files(&policies_dir) {
         Ok(files) => files,
@@ -145,6 +158,7 @@ pub fn load(root: &Path) -> Result<Pack, PackError> {
             root,
             manifest,
             manifest_file,
+            manifest_spans,
             catalog,
             policies,
         })
@@ -153,7 +167,7 @@ pub fn load(root: &Path) -> Result<Pack, PackError> {
     }
 }
 
-fn read_source(path: &Path) -> Result<Arc<SourceFile>, Diagnostic> {
+pub(crate) fn read_source(path: &Path) -> Result<Arc<SourceFile>, Diagnostic> {
     let meta = fs::metadata(path).map_err(|e| {
         Diagnostic::new(
             Code::Io,
@@ -231,7 +245,7 @@ fn policy_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
 /// Parses `file` as `T`: syntax errors, unknown keys (with "did you mean")
 /// and type errors all become diagnostics. Returns the value only when the
 /// structure is sound.
-fn parse_toml<T: DeserializeOwned>(
+pub(crate) fn parse_toml<T: DeserializeOwned>(
     file: &Arc<SourceFile>,
     schema: &Json,
     diags: &mut Vec<Diagnostic>,
@@ -486,6 +500,7 @@ impl PolicyCtx<'_> {
             checks,
             tests,
             file: Arc::clone(self.file),
+            spans: self.spans.clone(),
             def,
         })
     }

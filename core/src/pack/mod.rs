@@ -5,19 +5,20 @@
 pub(crate) mod load;
 pub mod model;
 pub mod schema;
-pub(crate) mod spans;
+pub mod spans;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use load::load;
-pub use model::{Level, Manifest, PolicyFile, Severity};
+pub use model::{FieldSource, Level, Manifest, MappingDef, PolicyFile, Severity};
 
 use crate::cel::Expression;
 use crate::diagnostic::{Diagnostic, Location};
 use crate::fields::FieldCatalog;
 use crate::source::SourceFile;
 use crate::template::Template;
+pub use spans::SpanIndex;
 
 /// A loaded, valid pack: every expression compiled, every field known.
 #[derive(Debug)]
@@ -26,6 +27,8 @@ pub struct Pack {
     pub root: PathBuf,
     pub manifest: Manifest,
     pub manifest_file: Arc<SourceFile>,
+    /// Where each key of `goodwill.toml` is.
+    pub manifest_spans: SpanIndex,
     /// The fields the pack's expressions may read.
     pub catalog: FieldCatalog,
     /// In file-name order.
@@ -38,6 +41,8 @@ pub struct Policy {
     /// What the policy file says, as written.
     pub def: PolicyFile,
     pub file: Arc<SourceFile>,
+    /// Where each key of the policy file is, for findings about it.
+    pub spans: SpanIndex,
     pub applies: Expression,
     pub enforced: Option<Expression>,
     pub benefit: Option<Expression>,

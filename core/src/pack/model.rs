@@ -23,6 +23,14 @@ pub struct Manifest {
     /// with their types: `"survey.comment" = "string"`.
     #[serde(default)]
     pub fields: BTreeMap<String, FieldType>,
+    /// How a client's export maps onto the interaction's fields, so it is
+    /// used as it comes (`docs/eval-output.md`).
+    #[serde(default)]
+    pub mapping: MappingDef,
+    /// Which built-in lint rules `goodwill check` runs, at what severity,
+    /// and the thresholds some of them read.
+    #[serde(default)]
+    pub lint: LintConfig,
     /// Policies written as WebAssembly components (`[[plugins]]`).
     #[serde(default)]
     pub plugins: Vec<PluginEntry>,
@@ -41,6 +49,83 @@ pub struct PluginEntry {
     /// What one call may consume; each limit has a safe default.
     #[serde(default)]
     pub limits: crate::plugin::PluginLimits,
+}
+
+/// `[mapping]`: where each field comes from in a client's export, and how
+/// its text converts.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct MappingDef {
+    /// IANA zone (`Europe/Tallinn`) or `UTC` of date-times the export writes
+    /// without an offset.
+    pub timezone: Option<String>,
+    /// Field path onto which a source column or JSON path is mapped:
+    /// `"customer.id" = "Customer ID"`, or a table with `from`, `values`
+    /// and `format`.
+    #[serde(default)]
+    pub fields: BTreeMap<String, FieldSource>,
+}
+
+/// Where one field comes from.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum FieldSource {
+    /// The source column (CSV) or dotted JSON path.
+    Column(String),
+    /// The source with its conversions.
+    Converted(ConvertedSource),
+}
+
+/// A source column with conversions.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct ConvertedSource {
+    /// The source column (CSV) or dotted JSON path.
+    pub from: String,
+    /// Source values renamed before conversion:
+    /// `"Closed with monetary relief" = "granted"`.
+    #[serde(default)]
+    pub values: BTreeMap<String, String>,
+    /// chrono `strftime` format of a date-time column: `%m/%d/%Y %H:%M`.
+    pub format: Option<String>,
+}
+
+impl FieldSource {
+    pub fn from(&self) -> &str {
+        match self {
+            FieldSource::Column(c) => c,
+            FieldSource::Converted(c) => &c.from,
+        }
+    }
+}
+
+/// `[lint]`: choosing, re-grading and tuning the built-in lint rules.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct LintConfig {
+    /// Rule ids or id prefixes to run (`["GW0"]`, `["GW001", "GW004"]`);
+    /// every rule when empty.
+    #[serde(default)]
+    pub select: Vec<String>,
+    /// Rule ids or id prefixes not to run; wins over `select`.
+    #[serde(default)]
+    pub ignore: Vec<String>,
+    /// New severities for rules: `GW009 = "error"`.
+    #[serde(default)]
+    pub severity: BTreeMap<String, Severity>,
+    /// The jurisdiction whose minimum refund window applies to policies that
+    /// do not name their own (`eu`, `uk`).
+    pub jurisdiction: Option<String>,
+    /// The shortest refund or return window allowed, in days, by
+    /// jurisdiction; merged over the built-in `eu = 14`, `uk = 30`.
+    #[serde(default)]
+    pub min_refund_days: BTreeMap<String, f64>,
+    /// The longest acceptable complaint response time, in days (14 unless
+    /// set).
+    pub max_response_days: Option<f64>,
+    /// Roles that face the customer; an exception any of them may grant
+    /// counts as frontline authority. Replaces the built-in list when set.
+    pub frontline_roles: Option<Vec<String>>,
 }
 
 /// `[pack]`
@@ -217,6 +302,33 @@ pub struct PolicyFile {
     pub third_parties: Vec<ThirdParty>,
     /// Where a customer complains about it.
     pub complaints: Option<ComplaintChannel>,
+    /// The jurisdiction the policy operates in (`eu`, `uk`), for the
+    /// minimum refund window; the pack's `[lint] jurisdiction` otherwise.
+    pub jurisdiction: Option<String>,
+    /// The service is given only to customers who buy or transact during
+    /// the visit (the parking stamp only with a deposit).
+    pub requires_purchase: Option<bool>,
+    /// What the customer must do to sign up.
+    pub signup: Option<Journey>,
+    /// What the customer must do to cancel.
+    pub cancellation: Option<Journey>,
+    /// Under this policy the customer can be owed money (an overcharge, a
+    /// paid service not delivered).
+    pub money_owed: Option<bool>,
+    /// The policy handles failures of the company's own making (a late
+    /// order, a broken promise, its partner's mistake).
+    pub company_fault: Option<bool>,
+    /// What the customer gets when things go wrong.
+    #[serde(default)]
+    pub remedies: Vec<Remedy>,
+    /// Things the policy refuses, and what is offered instead.
+    #[serde(default)]
+    pub refusals: Vec<Refusal>,
+    /// The customer is first served by an automated flow (a chatbot, a phone
+    /// menu, a web form).
+    pub automation: Option<Automation>,
+    /// New-customer and renewal prices.
+    pub pricing: Option<Pricing>,
 
     // --- how to recognise it in the data --------------------------------
     /// CEL: the policy governed this interaction.
@@ -244,6 +356,9 @@ pub struct Fee {
     pub amount: f64,
     /// What it is charged for.
     pub description: Option<String>,
+    /// The value of what the customer asks for when the fee is charged (the
+    /// parking ticket, the late payment), in the pack's currency.
+    pub at_stake: Option<f64>,
 }
 
 /// `[[windows]]`
@@ -255,6 +370,23 @@ pub struct TimeWindow {
     pub days: f64,
     /// What starts the clock (`purchase`, `delivery`, `statement`).
     pub starts_at: Option<String>,
+    /// What the window is for; `refund` and `return` windows are held to the
+    /// jurisdiction's minimum.
+    pub kind: Option<WindowKind>,
+}
+
+/// What a time window is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum WindowKind {
+    /// Money back for a purchase.
+    Refund,
+    /// Goods brought back.
+    Return,
+    /// The legal cooling-off period of a distance sale.
+    CoolingOff,
+    /// Anything else (a complaint deadline, a claim period).
+    Other,
 }
 
 /// `[exception]`
@@ -271,6 +403,108 @@ pub struct ExceptionAuthority {
     pub escalation: Vec<String>,
     /// Hours within which an escalated request must be answered.
     pub escalation_deadline_hours: Option<f64>,
+}
+
+/// `[signup]`, `[cancellation]`: what a customer must do.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Journey {
+    /// How many steps (forms, calls, confirmations) it takes.
+    pub steps: Option<u32>,
+    /// The channels it can be done through (`web`, `phone`, `store`).
+    #[serde(default)]
+    pub channels: Vec<String>,
+}
+
+/// What kind of remedy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RemedyKind {
+    /// Money back, to the means of payment.
+    Refund,
+    /// A voucher for the company's own goods or services.
+    Voucher,
+    /// Credit on the customer's account with the company.
+    Credit,
+    /// Money for the harm done, beyond a refund.
+    Compensation,
+    /// The customer's costs paid back (a taxi, a rental).
+    Reimbursement,
+    /// The thing fixed.
+    Repair,
+    /// The thing replaced.
+    Replacement,
+    /// An apology.
+    Apology,
+}
+
+impl RemedyKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            RemedyKind::Refund => "refund",
+            RemedyKind::Voucher => "voucher",
+            RemedyKind::Credit => "credit",
+            RemedyKind::Compensation => "compensation",
+            RemedyKind::Reimbursement => "reimbursement",
+            RemedyKind::Repair => "repair",
+            RemedyKind::Replacement => "replacement",
+            RemedyKind::Apology => "apology",
+        }
+    }
+
+    /// Paid in money the customer can spend anywhere.
+    pub fn is_money(self) -> bool {
+        matches!(
+            self,
+            RemedyKind::Refund | RemedyKind::Compensation | RemedyKind::Reimbursement
+        )
+    }
+}
+
+/// `[[remedies]]`
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Remedy {
+    pub kind: RemedyKind,
+    /// Given only when the customer asks for it.
+    pub on_request_only: Option<bool>,
+    /// Customer tiers it is given to (`gold`, `premier`); everyone when
+    /// empty.
+    #[serde(default)]
+    pub tiers: Vec<String>,
+    /// What exactly is given.
+    pub description: Option<String>,
+}
+
+/// `[[refusals]]`
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Refusal {
+    /// What the policy refuses (`a replacement car before 10:00`).
+    pub what: String,
+    /// What the customer is offered instead (`a taxi, reimbursed`).
+    #[serde(default)]
+    pub alternatives: Vec<String>,
+}
+
+/// `[automation]`
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Automation {
+    /// The automated flow (`chatbot`, `phone menu`).
+    pub flow: String,
+    /// How a customer reaches a person from it (`say "agent"`, `press 0`).
+    pub human_route: Option<String>,
+}
+
+/// `[pricing]`
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Pricing {
+    /// The price a new customer pays, per period, in the pack's currency.
+    pub new_customer: Option<f64>,
+    /// The price an existing customer pays on renewal, per period.
+    pub renewal: Option<f64>,
 }
 
 /// `[[promises]]`

@@ -84,6 +84,8 @@ impl PluginDescription {
                     amount: finite(&format!("fee `{}`", f.name), f.amount)?,
                     name: f.name,
                     description: f.description,
+                    // Not in contract 0.1.0 yet.
+                    at_stake: None,
                 })
             })
             .collect::<Result<_, String>>()?;
@@ -95,6 +97,8 @@ impl PluginDescription {
                     days: finite(&format!("window `{}`", w.name), w.days)?,
                     name: w.name,
                     starts_at: w.starts_at,
+                    // Not in contract 0.1.0 yet.
+                    kind: None,
                 })
             })
             .collect::<Result<_, String>>()?;

@@ -1,0 +1,486 @@
+//! `goodwill eval`: streaming bulk evaluation. One JSON line per finding on
+//! stdout (schema: `docs/eval-output.md`), the summary and rejects on
+//! stderr, all cores, output identical for any `--jobs`.
+
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use goodwill_core::engine::{Engine, Evaluated, Finding, Finish, Outcome, Summary, run_ordered};
+use goodwill_core::input::{
+    DEFAULT_MAX_RECORD_BYTES, InputFormat, Origin, Records, Reject, expand,
+};
+use goodwill_core::pack::{Level, Severity};
+use serde::Serialize;
+use serde::ser::SerializeMap;
+use serde_json::Value as Json;
+
+use crate::exit;
+use crate::render::{self, ErrorFormat};
+
+/// Evaluate a pack over interactions: one JSON line per finding.
+///
+/// Inputs are files, globs or `-` (stdin): JSON Lines (default), a JSON
+/// array (`.json`) or CSV with a header (`.csv`), gzip or zstd compressed
+/// or not. The first argument is the pack when it is a folder; otherwise
+/// the pack is the current folder.
+///
+/// Exit codes: 0 success; 1 a finding at or above `--fail-on`; 2 rejected
+/// records or evaluation errors (unless `--allow-rejects`), or the pack or
+/// an input could not be read.
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// `[PACK] FILE...`: the pack folder (optional), then the inputs.
+    #[arg(required = true, num_args = 1.., value_name = "PACK|FILE")]
+    pub args: Vec<String>,
+
+    /// The inputs' format, whatever their names say.
+    #[arg(long, value_enum)]
+    pub input_format: Option<FormatArg>,
+
+    /// One line per interaction, with every policy that applied and its
+    /// findings, instead of one line per finding.
+    #[arg(long)]
+    pub per_interaction: bool,
+
+    /// Worker threads (default: every core).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+
+    /// Exit 1 when a finding is at or above this severity.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOn>,
+
+    /// Write every rejected record, verbatim, with its reason, to FILE
+    /// (JSON Lines).
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
+
+    /// Exit 0 even when records were rejected or expressions failed.
+    #[arg(long)]
+    pub allow_rejects: bool,
+
+    /// Reject records larger than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_RECORD_BYTES)]
+    pub max_record_bytes: usize,
+
+    /// How to print pack load errors.
+    #[arg(long, value_enum, default_value_t = ErrorFormat::Human)]
+    pub error_format: ErrorFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    Jsonl,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Info,
+    Warning,
+    Error,
+}
+
+impl FailOn {
+    fn severity(self) -> Severity {
+        match self {
+            FailOn::Info => Severity::Info,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Error => Severity::Error,
+        }
+    }
+}
+
+/// Reject messages printed to stderr before the rest are only counted.
+const MAX_PRINTED_REJECTS: u64 = 20;
+
+pub fn run(args: EvalArgs) -> anyhow::Result<u8> {
+    let (pack_dir, inputs) = split_pack(&args.args);
+    if inputs.is_empty() {
+        eprintln!("error: no interactions to read: name files, globs or `-` after the pack");
+        return Ok(exit::ERROR);
+    }
+    let pack = match goodwill_core::load(&pack_dir) {
+        Ok(p) => p,
+        Err(err) => {
+            render::pack_error(&err, args.error_format)?;
+            return Ok(exit::ERROR);
+        }
+    };
+    let engine = match Engine::new(&pack) {
+        Ok(e) => e,
+        Err(errors) => {
+            for e in errors {
+                eprintln!("error: {}\n  = help: {}", e.message, e.help);
+            }
+            return Ok(exit::ERROR);
+        }
+    };
+    let forced = args.input_format.map(|f| match f {
+        FormatArg::Jsonl => InputFormat::JsonLines,
+        FormatArg::Json => InputFormat::JsonArray,
+        FormatArg::Csv => InputFormat::Csv,
+    });
+    let specs = match expand(&inputs, forced) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(exit::ERROR);
+        }
+    };
+    let mut rejects_out = match &args.rejects {
+        Some(path) => Some(BufWriter::new(File::create(path).with_context(|| {
+            format!("cannot create the rejects file `{}`", path.display())
+        })?)),
+        None => None,
+    };
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
+
+    let progress = progress_bar();
+    let started = Instant::now();
+    let mut summary = Summary::default();
+    let mut stdout = BufWriter::with_capacity(256 * 1024, io::stdout().lock());
+    let mut printed = 0u64;
+    let mut rejects_fault: Option<io::Error> = None;
+    let mut stdout_fault: Option<io::Error> = None;
+    let per_interaction = args.per_interaction;
+
+    let finish = run_ordered(
+        Records::new(specs, args.max_record_bytes),
+        jobs,
+        |raw| {
+            let outcome = engine.evaluate(raw);
+            let mut bytes = Vec::new();
+            if let Outcome::Evaluated(e) = &outcome {
+                if per_interaction {
+                    write_interaction(&mut bytes, &engine, e);
+                } else {
+                    write_findings(&mut bytes, &engine, e);
+                }
+            }
+            // The record is dropped here, on the worker; only its tally
+            // and rendered lines cross to the writing thread.
+            (outcome.into_tally(), bytes)
+        },
+        |(tally, bytes)| {
+            summary.add(&engine, &tally);
+            if let Some(p) = &progress {
+                p.inc(1);
+            }
+            for r in tally.rejected.iter().chain(&tally.errors) {
+                if printed < MAX_PRINTED_REJECTS {
+                    printed += 1;
+                    let line = format!("error: {r}");
+                    match &progress {
+                        Some(p) => p.println(line),
+                        None => eprintln!("{line}"),
+                    }
+                }
+                if let Some(out) = &mut rejects_out
+                    && let Err(e) = write_reject(out, r)
+                {
+                    rejects_fault = Some(e);
+                    return ControlFlow::Break(());
+                }
+            }
+            if let Err(e) = stdout.write_all(&bytes) {
+                stdout_fault = Some(e);
+                return ControlFlow::Break(());
+            }
+            ControlFlow::Continue(())
+        },
+    );
+    if let Some(p) = &progress {
+        p.finish_and_clear();
+    }
+    if stdout_fault.is_none()
+        && let Err(e) = stdout.flush()
+    {
+        stdout_fault = Some(e);
+    }
+    if let Some(e) = stdout_fault {
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            // `| head` has what it wanted: end quietly.
+            return Ok(exit::OK);
+        }
+        return Err(e).context("cannot write the findings");
+    }
+    if let Some(e) = rejects_fault {
+        return Err(e).context("cannot write the rejects file");
+    }
+    if let Some(out) = &mut rejects_out {
+        out.flush().context("cannot write the rejects file")?;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let mut err = io::stderr().lock();
+    let problems = summary.rejected + summary.evaluation_errors;
+    if problems > printed {
+        let hint = if args.rejects.is_some() {
+            "all are in the rejects file"
+        } else {
+            "write them all with `--rejects FILE`"
+        };
+        let _ = writeln!(err, "error: ... and {} more ({hint})", problems - printed);
+    }
+    print_summary(&mut err, &summary, elapsed);
+    match finish {
+        Ok(Finish::Complete | Finish::Stopped) => {}
+        Err(e) => {
+            let _ = writeln!(err, "error: {e}");
+            return Ok(exit::ERROR);
+        }
+    }
+    if problems > 0 && !args.allow_rejects {
+        return Ok(exit::ERROR);
+    }
+    if let Some(fail_on) = args.fail_on {
+        let threshold = fail_on.severity();
+        if summary
+            .findings_by_severity
+            .iter()
+            .any(|(s, n)| *s >= threshold && *n > 0)
+        {
+            return Ok(exit::FINDINGS);
+        }
+    }
+    Ok(exit::OK)
+}
+
+/// `[PACK] FILE...`: the first argument is the pack when it is a folder.
+fn split_pack(args: &[String]) -> (PathBuf, Vec<String>) {
+    match args.split_first() {
+        Some((first, rest)) if first != "-" && Path::new(first).is_dir() => {
+            (PathBuf::from(first), rest.to_vec())
+        }
+        _ => (PathBuf::from("."), args.to_vec()),
+    }
+}
+
+fn progress_bar() -> Option<indicatif::ProgressBar> {
+    if !io::stderr().is_terminal() {
+        return None;
+    }
+    let bar =
+        indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} {human_pos} records ({per_sec}) {elapsed}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    Some(bar)
+}
+
+fn print_summary(err: &mut impl Write, s: &Summary, elapsed: f64) {
+    let _ = writeln!(
+        err,
+        "read {} record{}: {} evaluated, {} rejected",
+        s.read,
+        plural(s.read),
+        s.evaluated,
+        s.rejected
+    );
+    if s.rejected > 0 {
+        let kinds: Vec<String> = s
+            .rejected_by_kind
+            .iter()
+            .map(|(k, n)| format!("{n} {k}"))
+            .collect();
+        let _ = writeln!(err, "  rejected: {}", kinds.join(", "));
+        for (reason, n) in Summary::top_reasons(&s.reasons, 5) {
+            let _ = writeln!(err, "    {n:>8}  {reason}");
+        }
+    }
+    if s.evaluation_errors > 0 {
+        let _ = writeln!(
+            err,
+            "evaluation errors: {} (the records were evaluated by the other expressions)",
+            s.evaluation_errors
+        );
+        for (reason, n) in Summary::top_reasons(&s.evaluation_reasons, 5) {
+            let _ = writeln!(err, "    {n:>8}  {reason}");
+        }
+    }
+    let by_sev: Vec<String> = s
+        .findings_by_severity
+        .iter()
+        .rev()
+        .map(|(k, n)| format!("{n} {k}"))
+        .collect();
+    let total = s.findings();
+    if total == 0 {
+        let _ = writeln!(err, "findings: 0");
+    } else {
+        let _ = writeln!(err, "findings: {total} ({})", by_sev.join(", "));
+        for (policy, n) in &s.findings_by_policy {
+            let _ = writeln!(err, "    {n:>8}  {policy}");
+        }
+    }
+    let rate = if elapsed > 0.0 {
+        s.read as f64 / elapsed
+    } else {
+        0.0
+    };
+    let _ = writeln!(err, "{:.2} s, {:.0} records/s", elapsed, rate);
+}
+
+fn plural(n: u64) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+#[derive(Serialize)]
+struct Source<'a> {
+    file: &'a str,
+    line: u64,
+    record: u64,
+}
+
+impl<'a> From<&'a Origin> for Source<'a> {
+    fn from(o: &'a Origin) -> Self {
+        Source {
+            file: &o.file,
+            line: o.line,
+            record: o.record,
+        }
+    }
+}
+
+/// Evidence as a JSON object in the order the condition reads it.
+struct Evidence<'a>(&'a [(String, Json)]);
+
+impl Serialize for Evidence<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+#[derive(Serialize)]
+struct FindingLine<'a> {
+    interaction: &'a str,
+    policy: &'a str,
+    check: &'a str,
+    severity: Severity,
+    level: Level,
+    message: &'a str,
+    evidence: Evidence<'a>,
+    source: Source<'a>,
+}
+
+fn write_findings(out: &mut Vec<u8>, engine: &Engine<'_>, e: &Evaluated) {
+    for f in &e.findings {
+        let (policy, check) = engine.check_of(f);
+        let line = FindingLine {
+            interaction: &e.interaction.id,
+            policy: policy.id(),
+            check: &check.id,
+            severity: check.severity,
+            level: check.level,
+            message: &f.message,
+            evidence: Evidence(&f.evidence),
+            source: Source::from(&e.interaction.origin),
+        };
+        // Serializing plain data into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *out, &line);
+        out.push(b'\n');
+    }
+}
+
+#[derive(Serialize)]
+struct InteractionLine<'a> {
+    interaction: &'a str,
+    source: Source<'a>,
+    policies: Vec<PolicyLine<'a>>,
+    errors: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct PolicyLine<'a> {
+    policy: &'a str,
+    enforced: bool,
+    benefit: Option<f64>,
+    findings: Vec<CheckLine<'a>>,
+}
+
+#[derive(Serialize)]
+struct CheckLine<'a> {
+    check: &'a str,
+    severity: Severity,
+    level: Level,
+    message: &'a str,
+    evidence: Evidence<'a>,
+}
+
+fn write_interaction(out: &mut Vec<u8>, engine: &Engine<'_>, e: &Evaluated) {
+    let pack = engine.pack();
+    let mut policies = Vec::new();
+    for (i, (policy, outcome)) in pack.policies.iter().zip(&e.policies).enumerate() {
+        if !outcome.applies {
+            continue;
+        }
+        let findings = e
+            .findings
+            .iter()
+            .filter(|f| f.policy == i)
+            .map(|f: &Finding| {
+                let check = &policy.checks[f.check];
+                CheckLine {
+                    check: &check.id,
+                    severity: check.severity,
+                    level: check.level,
+                    message: &f.message,
+                    evidence: Evidence(&f.evidence),
+                }
+            })
+            .collect();
+        policies.push(PolicyLine {
+            policy: policy.id(),
+            enforced: outcome.enforced,
+            benefit: outcome.benefit,
+            findings,
+        });
+    }
+    let line = InteractionLine {
+        interaction: &e.interaction.id,
+        source: Source::from(&e.interaction.origin),
+        policies,
+        errors: e.errors.iter().map(|r| r.reason.as_str()).collect(),
+    };
+    let _ = serde_json::to_writer(&mut *out, &line);
+    out.push(b'\n');
+}
+
+#[derive(Serialize)]
+struct RejectLine<'a> {
+    file: &'a str,
+    line: u64,
+    record: u64,
+    kind: &'a str,
+    reason: &'a str,
+    text: &'a str,
+}
+
+fn write_reject(out: &mut impl Write, r: &Reject) -> io::Result<()> {
+    let line = RejectLine {
+        file: &r.origin.file,
+        line: r.origin.line,
+        record: r.origin.record,
+        kind: r.kind.name(),
+        reason: &r.reason,
+        text: &r.text,
+    };
+    serde_json::to_writer(&mut *out, &line)?;
+    out.write_all(b"\n")
+}

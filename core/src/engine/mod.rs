@@ -1,0 +1,177 @@
+//! Bulk evaluation: raw records in, per-interaction outcomes out, in input
+//! order on any number of threads. `goodwill eval` renders the outcomes as
+//! JSON lines; the audit folds them into its ledger. Both plug in through
+//! [`run_ordered`]'s `work` (runs on the workers) and `sink` (runs in input
+//! order on the calling thread).
+
+mod pipeline;
+mod summary;
+
+pub use pipeline::{Finish, run_ordered};
+pub use summary::{Summary, Tally};
+
+use serde_json::{Map, Value as Json};
+
+use crate::cel::Bound;
+use crate::evaluate::{PolicyOutcome, evaluate_policy_bound};
+use crate::input::{Interaction, Mapping, MappingError, RawRecord, Reject, RejectKind, decode};
+use crate::pack::{Check, Pack, Policy};
+
+/// Evaluates records against a pack.
+#[derive(Debug)]
+pub struct Engine<'p> {
+    pack: &'p Pack,
+    mapping: Mapping,
+}
+
+/// What became of one record.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    Evaluated(Evaluated),
+    Rejected(Reject),
+}
+
+/// One interaction, evaluated by every policy of the pack.
+#[derive(Debug, Clone)]
+pub struct Evaluated {
+    pub interaction: Interaction,
+    /// One per policy of the pack, in the pack's order.
+    pub policies: Vec<PolicyOutcome>,
+    /// The checks that fired, in policy then check order.
+    pub findings: Vec<Finding>,
+    /// Expressions that failed on this interaction, as rejects of kind
+    /// [`RejectKind::Evaluation`] naming policy and expression.
+    pub errors: Vec<Reject>,
+}
+
+/// A check that fired on an interaction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    /// Index of the policy in [`Pack::policies`].
+    pub policy: usize,
+    /// Index of the check in [`Policy::checks`].
+    pub check: usize,
+    pub message: String,
+    /// The value of every field the check's condition read, in the order
+    /// it reads them; `null` for a field the interaction lacks.
+    pub evidence: Vec<(String, Json)>,
+}
+
+impl<'p> Engine<'p> {
+    /// An engine for `pack`, with its `[mapping]`.
+    pub fn new(pack: &'p Pack) -> Result<Engine<'p>, Vec<MappingError>> {
+        Ok(Engine {
+            pack,
+            mapping: Mapping::new(&pack.manifest.mapping, &pack.catalog)?,
+        })
+    }
+
+    pub fn pack(&self) -> &'p Pack {
+        self.pack
+    }
+
+    pub fn mapping(&self) -> &Mapping {
+        &self.mapping
+    }
+
+    /// Parses, maps, binds and evaluates one record.
+    pub fn evaluate(&self, raw: RawRecord) -> Outcome {
+        match decode(raw, &self.mapping) {
+            Ok(interaction) => self.evaluate_interaction(interaction),
+            Err(reject) => Outcome::Rejected(reject),
+        }
+    }
+
+    /// Binds and evaluates one decoded interaction.
+    pub fn evaluate_interaction(&self, interaction: Interaction) -> Outcome {
+        let bound = match Bound::new(&interaction.record, &self.pack.catalog) {
+            Ok(b) => b,
+            Err(e) => {
+                let text = interaction.text();
+                return Outcome::Rejected(Reject {
+                    origin: interaction.origin,
+                    kind: RejectKind::WrongType,
+                    reason: e.to_string(),
+                    text,
+                });
+            }
+        };
+        let mut policies = Vec::with_capacity(self.pack.policies.len());
+        let mut findings = Vec::new();
+        let mut errors = Vec::new();
+        for (pi, policy) in self.pack.policies.iter().enumerate() {
+            let outcome = evaluate_policy_bound(policy, &bound);
+            for fired in &outcome.fired {
+                let Some(ci) = policy.checks.iter().position(|c| c.id == fired.check_id) else {
+                    continue;
+                };
+                findings.push(Finding {
+                    policy: pi,
+                    check: ci,
+                    message: fired.message.clone(),
+                    evidence: evidence(&policy.checks[ci], &interaction.record),
+                });
+            }
+            for failure in &outcome.errors {
+                errors.push(Reject {
+                    origin: interaction.origin.clone(),
+                    kind: RejectKind::Evaluation,
+                    reason: format!(
+                        "policy `{}`, `{}`: {}",
+                        policy.id(),
+                        failure.expression,
+                        failure.message
+                    ),
+                    text: String::new(),
+                });
+            }
+            policies.push(outcome);
+        }
+        drop(bound);
+        if !errors.is_empty() {
+            let text = interaction.text();
+            for e in &mut errors {
+                e.text.clone_from(&text);
+            }
+        }
+        Outcome::Evaluated(Evaluated {
+            interaction,
+            policies,
+            findings,
+            errors,
+        })
+    }
+
+    /// The policy and check a finding is about.
+    pub fn check_of(&self, finding: &Finding) -> (&'p Policy, &'p Check) {
+        let policy = &self.pack.policies[finding.policy];
+        (policy, &policy.checks[finding.check])
+    }
+}
+
+/// The values of the fields `check` reads, first read first.
+fn evidence(check: &Check, record: &Map<String, Json>) -> Vec<(String, Json)> {
+    let mut out: Vec<(String, Json)> = Vec::with_capacity(check.when.reads().len());
+    for read in check.when.reads() {
+        if out.iter().any(|(p, _)| *p == read.path) {
+            continue;
+        }
+        out.push((read.path.clone(), lookup(record, &read.path)));
+    }
+    out
+}
+
+fn lookup(record: &Map<String, Json>, path: &str) -> Json {
+    let mut segs = path.split('.');
+    let Some(first) = segs.next() else {
+        return Json::Null;
+    };
+    let mut cur = record.get(first);
+    for seg in segs {
+        cur = match cur {
+            Some(Json::Object(m)) => m.get(seg),
+            _ => None,
+        };
+    }
+    cur.cloned().unwrap_or(Json::Null)
+}

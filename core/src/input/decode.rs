@@ -1,0 +1,228 @@
+//! A raw record to an interaction: parse, map, and check its `id`. The
+//! types of the other fields are checked when the record is bound for CEL.
+
+use serde_json::{Map, Value as Json};
+
+use super::mapping::Mapping;
+use super::reject::{Reject, RejectKind};
+use super::{Origin, Payload, RawRecord};
+use crate::fields::PathKind;
+
+/// One interaction, ready to bind: its fields as JSON (canonical paths) and
+/// where it was read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Interaction {
+    pub origin: Origin,
+    pub id: String,
+    pub record: Map<String, Json>,
+    /// The record as read, kept for the rejects file.
+    pub payload: Payload,
+}
+
+impl Interaction {
+    /// The record as it was read.
+    pub fn text(&self) -> String {
+        self.payload.text()
+    }
+}
+
+/// Parses and maps one record, or says why it cannot be used.
+pub fn decode(raw: RawRecord, mapping: &Mapping) -> Result<Interaction, Reject> {
+    let RawRecord { origin, payload } = raw;
+    let fail = |origin: Origin, kind: RejectKind, reason: String, text: String| Reject {
+        origin,
+        kind,
+        reason,
+        text,
+    };
+    let record = match payload {
+        Payload::Rejected { kind, reason, text } => return Err(fail(origin, kind, reason, text)),
+        Payload::Json(ref bytes) => match json_record(bytes, mapping) {
+            Ok(r) => (r, payload),
+            Err((kind, reason)) => return Err(fail(origin, kind, reason, payload.text())),
+        },
+        Payload::Csv {
+            ref header,
+            ref fields,
+        } => match csv_record(header, fields, mapping) {
+            Ok(r) => (r, payload),
+            Err((kind, reason)) => return Err(fail(origin, kind, reason, payload.text())),
+        },
+    };
+    let (record, payload) = record;
+    match check_id(&record) {
+        Ok(id) => Ok(Interaction {
+            origin,
+            id,
+            record,
+            payload,
+        }),
+        Err((kind, reason)) => Err(fail(origin, kind, reason, payload.text())),
+    }
+}
+
+type Fault = (RejectKind, String);
+
+fn json_record(bytes: &[u8], mapping: &Mapping) -> Result<Map<String, Json>, Fault> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        (
+            RejectKind::InvalidUtf8,
+            format!(
+                "the record is not UTF-8 (invalid byte at offset {})",
+                e.valid_up_to()
+            ),
+        )
+    })?;
+    let value: Json = serde_json::from_str(text).map_err(json_fault)?;
+    let Json::Object(mut map) = value else {
+        return Err((
+            RejectKind::NotAnObject,
+            format!(
+                "a record must be a JSON object, found {}",
+                crate::cel::describe_json(&value)
+            ),
+        ));
+    };
+    for field in &mapping.fields {
+        let Some(value) = take_path(&mut map, &field.source_path) else {
+            continue;
+        };
+        if value.is_null() {
+            continue;
+        }
+        let converted = field
+            .convert_json(value, mapping.zone)
+            .map_err(|r| (RejectKind::WrongType, r))?;
+        insert_path(&mut map, &field.target, converted)?;
+    }
+    Ok(map)
+}
+
+fn json_fault(e: serde_json::Error) -> Fault {
+    let msg = e.to_string();
+    if msg.starts_with("recursion limit exceeded") {
+        return (
+            RejectKind::TooDeep,
+            format!(
+                "the record nests deeper than {} levels",
+                super::readers::MAX_DEPTH
+            ),
+        );
+    }
+    // serde's position is within the record; the line is ours.
+    let reason = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+    (
+        RejectKind::Malformed,
+        format!("malformed JSON: {} (column {})", reason, e.column()),
+    )
+}
+
+fn csv_record(
+    header: &[String],
+    fields: &[Vec<u8>],
+    mapping: &Mapping,
+) -> Result<Map<String, Json>, Fault> {
+    let mut map = Map::new();
+    for (name, bytes) in header.iter().zip(fields) {
+        let text = std::str::from_utf8(bytes).map_err(|_| {
+            (
+                RejectKind::InvalidUtf8,
+                format!("column `{name}` is not UTF-8"),
+            )
+        })?;
+        if text.trim().is_empty() {
+            continue;
+        }
+        if let Some(&i) = mapping.by_source.get(name.as_str()) {
+            let field = &mapping.fields[i];
+            let value = field
+                .convert_text(text, mapping.zone)
+                .map_err(|r| (RejectKind::WrongType, format!("{r} (column `{name}`)")))?;
+            insert_path(&mut map, &field.target, value)?;
+            continue;
+        }
+        let value = match mapping.catalog.kind(name) {
+            PathKind::Field(def) => super::convert::Conversion {
+                def,
+                format: None,
+                zone: mapping.zone,
+            }
+            .text(text)
+            .map_err(|r| (RejectKind::WrongType, r))?,
+            _ => Json::String(text.to_string()),
+        };
+        if is_path(name) {
+            let segs: Vec<String> = name.split('.').map(str::to_string).collect();
+            insert_path(&mut map, &segs, value)?;
+        } else {
+            map.insert(name.clone(), value);
+        }
+    }
+    Ok(map)
+}
+
+fn is_path(name: &str) -> bool {
+    name.split('.').all(|seg| {
+        let mut chars = seg.chars();
+        matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    })
+}
+
+fn take_path(map: &mut Map<String, Json>, path: &[String]) -> Option<Json> {
+    match path {
+        [] => None,
+        [leaf] => map.remove(leaf),
+        [head, rest @ ..] => match map.get_mut(head) {
+            Some(Json::Object(inner)) => take_path(inner, rest),
+            _ => None,
+        },
+    }
+}
+
+fn insert_path(map: &mut Map<String, Json>, path: &[String], value: Json) -> Result<(), Fault> {
+    let mut cur = map;
+    for (i, seg) in path.iter().enumerate() {
+        if i + 1 == path.len() {
+            cur.insert(seg.clone(), value);
+            return Ok(());
+        }
+        let slot = cur
+            .entry(seg.clone())
+            .or_insert_with(|| Json::Object(Map::new()));
+        cur = match slot {
+            Json::Object(inner) => inner,
+            other => {
+                return Err((
+                    RejectKind::WrongType,
+                    format!(
+                        "`{}` must be an object, found {}",
+                        path[..=i].join("."),
+                        crate::cel::describe_json(other)
+                    ),
+                ));
+            }
+        };
+    }
+    Ok(())
+}
+
+fn check_id(record: &Map<String, Json>) -> Result<String, Fault> {
+    match record.get("id") {
+        None | Some(Json::Null) => {
+            Err((RejectKind::MissingId, "the record has no `id`".to_string()))
+        }
+        Some(Json::String(s)) if s.trim().is_empty() => Err((
+            RejectKind::MissingId,
+            "the record's `id` is empty".to_string(),
+        )),
+        Some(Json::String(s)) => Ok(s.clone()),
+        Some(other) => Err((
+            RejectKind::WrongType,
+            format!(
+                "`id` must be a string, found {}: map it in `[mapping]` to convert it",
+                crate::cel::describe_json(other)
+            ),
+        )),
+    }
+}
