@@ -42,6 +42,8 @@ pub enum DiagnosticCode {
     BadFieldDeclaration,
     /// A pack test's interaction is not usable.
     BadTestInteraction,
+    /// A WebAssembly plugin listed in `goodwill.toml` was refused.
+    PluginLoad,
     /// `[lint]`, a waiver or a baseline names a rule that does not exist, or
     /// a lint file does not parse.
     BadLintConfig,
@@ -62,6 +64,7 @@ impl DiagnosticCode {
             DiagnosticCode::UnknownCheck => "unknown-check",
             DiagnosticCode::BadFieldDeclaration => "bad-field-declaration",
             DiagnosticCode::BadTestInteraction => "bad-test-interaction",
+            DiagnosticCode::PluginLoad => "plugin-load",
             DiagnosticCode::BadLintConfig => "bad-lint-config",
         }
     }

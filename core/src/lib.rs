@@ -11,6 +11,7 @@ pub mod fields;
 pub mod input;
 pub mod lint;
 pub mod pack;
+pub mod plugin;
 pub mod scaffold;
 pub mod source;
 pub mod suggest;

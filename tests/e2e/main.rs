@@ -6,6 +6,8 @@ mod ci_formats;
 mod eval;
 mod examples;
 mod lint;
+mod plugin;
+mod plugin_examples;
 mod rules;
 mod support;
 mod waivers_baseline;

@@ -4,6 +4,7 @@ mod audit;
 mod check;
 mod eval;
 mod init;
+mod plugin;
 mod rules;
 mod schema;
 
@@ -15,6 +16,7 @@ pub enum Command {
     Check(check::CheckArgs),
     Eval(eval::EvalArgs),
     Init(init::InitArgs),
+    Plugin(plugin::PluginArgs),
     Rules(rules::RulesArgs),
     Schema(schema::SchemaArgs),
 }
@@ -26,6 +28,7 @@ pub fn run(command: Command) -> anyhow::Result<u8> {
         Command::Check(args) => check::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Init(args) => init::run(args),
+        Command::Plugin(args) => plugin::run(args),
         Command::Rules(args) => rules::run(args),
         Command::Schema(args) => schema::run(args),
     }

@@ -31,6 +31,24 @@ pub struct Manifest {
     /// and the thresholds some of them read.
     #[serde(default)]
     pub lint: LintConfig,
+    /// Policies written as WebAssembly components (`[[plugins]]`).
+    #[serde(default)]
+    pub plugins: Vec<PluginEntry>,
+}
+
+/// `[[plugins]]`: a policy written as a WebAssembly component that
+/// implements `goodwill:policy` (see `plugins/wit/`).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct PluginEntry {
+    /// The `.wasm` component, relative to `goodwill.toml`.
+    pub path: String,
+    /// Handed to the plugin's `configure`, as a JSON object.
+    #[schemars(with = "Option<serde_json::Map<String, serde_json::Value>>")]
+    pub config: Option<toml::Table>,
+    /// What one call may consume; each limit has a safe default.
+    #[serde(default)]
+    pub limits: crate::plugin::PluginLimits,
 }
 
 /// `[mapping]`: where each field comes from in a client's export, and how
