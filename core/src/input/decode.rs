@@ -20,6 +20,28 @@ pub struct Interaction {
 }
 
 impl Interaction {
+    /// An interaction from a record already in memory (the demo's): its
+    /// `id` is checked as a read record's is, and its JSON text kept for
+    /// the rejects file.
+    pub fn from_record(origin: Origin, record: Map<String, Json>) -> Result<Interaction, Reject> {
+        // A map of JSON values always serializes.
+        let payload = Payload::Json(serde_json::to_vec(&record).unwrap_or_default());
+        match check_id(&record) {
+            Ok(id) => Ok(Interaction {
+                origin,
+                id,
+                record,
+                payload,
+            }),
+            Err((kind, reason)) => Err(Reject {
+                origin,
+                kind,
+                reason,
+                text: payload.text(),
+            }),
+        }
+    }
+
     /// The record as it was read.
     pub fn text(&self) -> String {
         self.payload.text()
