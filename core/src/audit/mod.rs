@@ -537,4 +537,6 @@ fn pyramid(pack: &Pack, tallies: &[PolicyTally]) -> Pyramid {
 }
 
 #[cfg(test)]
+mod partial_tests;
+#[cfg(test)]
 mod tests;
