@@ -96,19 +96,25 @@ pub enum PartialError {
     Version { name: String, found: u64 },
     #[error("`{name}` is a damaged partial audit: {reason}")]
     Damaged { name: String, reason: String },
-    #[error(
-        "`{name}` was computed with pack `{pack}` ({fingerprint}), not with the pack of `{other}` (`{other_pack}`, {other_fingerprint})"
-    )]
-    DifferentPack {
-        name: String,
-        pack: String,
-        fingerprint: String,
-        other: String,
-        other_pack: String,
-        other_fingerprint: String,
-    },
+    #[error("{0}")]
+    DifferentPack(Box<PackMismatch>),
     #[error("no partial audits to merge")]
     Empty,
+}
+
+/// A partial computed with another pack than the one it is combined with.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "`{name}` was computed with pack `{pack}` ({fingerprint}), not with the pack of `{other}` (`{other_pack}`, {other_fingerprint})"
+)]
+pub struct PackMismatch {
+    pub name: String,
+    pub pack: String,
+    pub fingerprint: String,
+    /// The partial or pack folder it was compared with.
+    pub other: String,
+    pub other_pack: String,
+    pub other_fingerprint: String,
 }
 
 impl PartialError {
@@ -124,7 +130,7 @@ impl PartialError {
             PartialError::Damaged { .. } => {
                 "write the partial again with `goodwill eval --partial`; do not edit partials by hand"
             }
-            PartialError::DifferentPack { .. } => {
+            PartialError::DifferentPack(_) => {
                 "every partial of one audit must be computed with the same pack files, byte for byte"
             }
             PartialError::Empty => "name at least one partial",
@@ -308,14 +314,14 @@ impl Partial {
     pub fn check_pack(&self, name: &str, pack: &Pack, pack_name: &str) -> Result<(), PartialError> {
         let fp = fingerprint(pack);
         if self.pack.fingerprint != fp {
-            return Err(PartialError::DifferentPack {
+            return Err(PartialError::DifferentPack(Box::new(PackMismatch {
                 name: name.to_string(),
                 pack: self.pack.name.clone(),
                 fingerprint: self.pack.fingerprint.clone(),
                 other: pack_name.to_string(),
                 other_pack: pack.manifest.pack.name.clone(),
                 other_fingerprint: fp,
-            });
+            })));
         }
         Ok(())
     }
@@ -333,14 +339,14 @@ impl Partial {
             let same_ids = part.policies.len() == ids.len()
                 && part.policies.iter().zip(&ids).all(|(p, id)| &p.id == id);
             if part.pack != pack || !same_ids {
-                return Err(PartialError::DifferentPack {
+                return Err(PartialError::DifferentPack(Box::new(PackMismatch {
                     name,
                     pack: part.pack.name,
                     fingerprint: part.pack.fingerprint,
                     other: first_name,
                     other_pack: pack.name,
                     other_fingerprint: pack.fingerprint,
-                });
+                })));
             }
             stats.merge(part.into_stats());
         }

@@ -183,7 +183,7 @@ fn a_partial_of_another_pack_is_refused_naming_both() {
     theirs.pack.fingerprint = "sha256:0000".to_string();
     let err =
         Partial::merge_all(vec![("a.json".into(), mine), ("b.json".into(), theirs)]).unwrap_err();
-    assert!(matches!(err, PartialError::DifferentPack { .. }));
+    assert!(matches!(err, PartialError::DifferentPack(_)));
     let text = err.to_string();
     assert!(
         text.contains("`b.json`") && text.contains("`a.json`"),
@@ -225,7 +225,8 @@ fn a_damaged_partial_is_refused_with_what_is_wrong() {
     }
     let good: serde_json::Value =
         serde_json::from_str(&Partial::new(pack, stats).to_json()).unwrap();
-    let cases: [(&str, fn(&mut serde_json::Value)); 4] = [
+    type Damage = fn(&mut serde_json::Value);
+    let cases: [(&str, Damage); 4] = [
         ("rejected", |d| d["rejected"] = 1000.into()),
         ("appears twice", |d| {
             let first = d["policies"][0].clone();
