@@ -181,26 +181,37 @@ impl AuditBuilder<'_> {
 impl Partial {
     /// The partial of `stats`, gathered with `pack`.
     pub fn new(pack: &Pack, stats: AuditStats) -> Partial {
-        Partial {
-            format: FORMAT.to_string(),
-            version: VERSION,
-            generator: format!("goodwill {}", env!("CARGO_PKG_VERSION")),
-            pack: PackIdentity {
+        Partial::assemble(
+            PackIdentity {
                 name: pack.manifest.pack.name.clone(),
                 fingerprint: fingerprint(pack),
             },
+            format!("goodwill {}", env!("CARGO_PKG_VERSION")),
+            pack.policies.iter().map(|p| p.id().to_string()).collect(),
+            stats,
+        )
+    }
+
+    /// A partial of `stats`, whose policies are `ids` in order.
+    fn assemble(
+        pack: PackIdentity,
+        generator: String,
+        ids: Vec<String>,
+        stats: AuditStats,
+    ) -> Partial {
+        Partial {
+            format: FORMAT.to_string(),
+            version: VERSION,
+            generator,
+            pack,
             moments_limit: stats.moments.limit(),
             records: stats.records,
             rejected: stats.rejected,
             rejections: stats.rejections.into_sorted(),
-            policies: pack
-                .policies
-                .iter()
+            policies: ids
+                .into_iter()
                 .zip(stats.policies)
-                .map(|(p, tally)| PolicyPartial {
-                    id: p.id().to_string(),
-                    tally,
-                })
+                .map(|(id, tally)| PolicyPartial { id, tally })
                 .collect(),
             moments_of_truth: stats
                 .moments
@@ -350,27 +361,7 @@ impl Partial {
             }
             stats.merge(part.into_stats());
         }
-        Ok(Partial {
-            format: FORMAT.to_string(),
-            version: VERSION,
-            generator,
-            pack,
-            moments_limit: stats.moments.limit(),
-            records: stats.records,
-            rejected: stats.rejected,
-            rejections: stats.rejections.into_sorted(),
-            policies: ids
-                .into_iter()
-                .zip(stats.policies)
-                .map(|(id, tally)| PolicyPartial { id, tally })
-                .collect(),
-            moments_of_truth: stats
-                .moments
-                .into_sorted()
-                .iter()
-                .map(|e| MomentText::from(e.moment()))
-                .collect(),
-        })
+        Ok(Partial::assemble(pack, generator, ids, stats))
     }
 }
 
