@@ -3,6 +3,7 @@
 
 mod audit_report;
 mod commands;
+mod output;
 mod render;
 mod report;
 

@@ -37,6 +37,18 @@ pub fn pack_error(err: &PackError, format: ErrorFormat) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Prints the faults of a pack's `[mapping]`, to stderr.
+pub fn mapping_errors(errors: &[goodwill_core::input::MappingError]) {
+    for e in errors {
+        eprintln!("error: {}\n  = help: {}", e.message, e.help);
+    }
+}
+
+/// Prints why a partial audit cannot be used, to stderr.
+pub fn partial_error(e: &goodwill_core::audit::partial::PartialError) {
+    eprintln!("error: {e}\n  = help: {}", e.help());
+}
+
 /// One diagnostic in the style of rustc: the message, `--> file:line:col`,
 /// the source line with carets under the fault, and the help line.
 pub fn diagnostic(d: &Diagnostic) -> String {

@@ -132,13 +132,29 @@ fn bad_records_are_rejected_with_their_line_and_counted() {
         .map(|r| r["line"].as_u64().unwrap())
         .collect();
     assert_eq!(lines, [3, 4, 5, 6, 7]);
+    let kinds: Vec<&str> = doc["input"]["rejections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "malformed",
+            "not-an-object",
+            "wrong-type",
+            "missing-id",
+            "invalid-utf8"
+        ]
+    );
     let reasons = doc["input"]["rejections"].to_string();
-    assert!(reasons.contains("invalid JSON"), "{reasons}");
+    assert!(reasons.contains("malformed JSON"), "{reasons}");
     assert!(
         reasons.contains("`csat` must be a whole number"),
         "{reasons}"
     );
-    assert!(reasons.contains("no string `id`"), "{reasons}");
+    assert!(reasons.contains("the record has no `id`"), "{reasons}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("5 of 6 records were rejected"));
     assert_eq!(doc["policies"][0]["enforced"], 1);
 }

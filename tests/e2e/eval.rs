@@ -270,6 +270,33 @@ fn csv_export_is_used_as_it_comes_through_the_mapping() {
 }
 
 #[test]
+fn the_audit_reads_a_csv_export_through_the_same_mapping() {
+    let dir = tempfile::tempdir().unwrap();
+    let pack = csv_pack(dir.path());
+    write(dir.path(), "export.csv", CSV_EXPORT.as_bytes());
+    let out = Command::new(env!("CARGO_BIN_EXE_goodwill"))
+        .current_dir(dir.path())
+        .args([
+            "audit",
+            pack.to_str().unwrap(),
+            "--interactions",
+            "export.csv",
+        ])
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["input"]["evaluated"], 2);
+    let policy = &doc["policies"][0];
+    assert_eq!(policy["id"], "parking-validation");
+    assert_eq!(policy["applied"], 2);
+    assert_eq!(policy["enforced"], 1);
+    assert_eq!(policy["waived"], 1);
+    assert_eq!(policy["findings"], 2);
+}
+
+#[test]
 fn zoneless_date_time_is_converted_in_the_declared_zone() {
     let dir = tempfile::tempdir().unwrap();
     let pack = csv_pack(dir.path());

@@ -6,6 +6,7 @@ mod ci_formats;
 mod eval;
 mod examples;
 mod lint;
+mod partials;
 mod plugin;
 mod plugin_examples;
 mod rules;

@@ -1,17 +1,19 @@
 //! `goodwill audit`: the loyalty ledger, verdicts, pyramid and moments of
 //! truth of a pack over recorded interactions, or over the built-in demo.
 
-use std::fs::File;
-use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use clap::{Args, ValueEnum};
-use goodwill_core::audit::{AuditBuilder, DEFAULT_MOMENTS, Origin};
+use clap::{ArgGroup, Args, ValueEnum};
+use goodwill_core::audit::partial::Partial;
+use goodwill_core::audit::{AuditBuilder, DEFAULT_MOMENTS};
 use goodwill_core::demo;
+use goodwill_core::engine::Engine;
 
+use super::inputs::InputArgs;
 use crate::audit_report as report;
 use crate::exit;
+use crate::output::{write_atomically, write_to};
 use crate::render::{self, ErrorFormat};
 
 /// Audit a pack's policies against the interactions they governed: what
@@ -19,24 +21,35 @@ use crate::render::{self, ErrorFormat};
 /// a verdict that claims no more than the data supports, the expectation
 /// pyramid and the moments of truth.
 ///
+/// The interactions come from files (`--interactions`, read like `goodwill
+/// eval` reads them, with the pack's `[mapping]`), from the built-in demo
+/// (`--demo`), or from partial audits made elsewhere (`--from-partials`,
+/// see `goodwill eval --partial` and `goodwill merge`).
+///
 /// Exit codes: 0 the report was written; 2 the pack could not be loaded, an
-/// input could not be read, or the command was misused. Records that cannot
-/// be audited are counted and listed in the report.
+/// input or partial could not be read, or the command was misused. Records
+/// that cannot be audited are counted and listed in the report.
 #[derive(Debug, Args)]
+#[command(group(ArgGroup::new("source").required(true).args(["interactions", "demo", "from_partials"])))]
 pub struct AuditArgs {
     /// The pack folder (holding `goodwill.toml`).
     #[arg(default_value = ".", conflicts_with = "demo")]
     pub pack: PathBuf,
 
-    /// Interaction files, JSON Lines (one JSON object per line); `-` reads
-    /// standard input.
-    #[arg(long, num_args = 1.., required_unless_present = "demo", conflicts_with = "demo")]
-    pub interactions: Vec<PathBuf>,
+    /// Interaction files, globs or `-` (stdin): JSON Lines (default), a
+    /// JSON array (`.json`) or CSV (`.csv`), gzip or zstd compressed or not.
+    #[arg(long, num_args = 1.., value_name = "FILE")]
+    pub interactions: Vec<String>,
 
     /// Audit the built-in demo: a bank's pack and 20,000 generated
     /// interactions with known effects.
     #[arg(long)]
     pub demo: bool,
+
+    /// Render the audit from partial audits (`goodwill eval --partial`,
+    /// `goodwill merge`) made with this same pack.
+    #[arg(long, num_args = 1.., value_name = "PARTIAL")]
+    pub from_partials: Vec<PathBuf>,
 
     /// With `--demo`: write the demo's interactions to this file as JSON
     /// Lines, to see what the input looks like or to audit them with
@@ -52,9 +65,13 @@ pub struct AuditArgs {
     #[arg(long, short)]
     pub output: Option<PathBuf>,
 
-    /// How many moments of truth to show.
-    #[arg(long, default_value_t = DEFAULT_MOMENTS)]
-    pub moments: usize,
+    /// How many moments of truth to show [default: 10; with
+    /// `--from-partials`, what the partials keep].
+    #[arg(long, value_name = "N")]
+    pub moments: Option<usize>,
+
+    #[command(flatten)]
+    pub inputs: InputArgs,
 
     /// How to print pack load errors.
     #[arg(long, value_enum, default_value_t = ErrorFormat::Human)]
@@ -100,24 +117,17 @@ pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
             return Ok(exit::ERROR);
         }
     };
-    let mut builder = AuditBuilder::new(&pack, args.moments);
-    if args.demo {
-        for (i, record) in demo::interactions(demo::DEMO_SEED, demo::DEMO_INTERACTIONS)
-            .iter()
-            .enumerate()
-        {
-            let origin = Origin {
-                source: "demo",
-                source_index: 0,
-                line: i as u64 + 1,
-            };
-            builder.add(origin, record);
+    let builder = if args.from_partials.is_empty() {
+        match evaluate(&args, &pack)? {
+            Ok(b) => b,
+            Err(code) => return Ok(code),
         }
     } else {
-        for (index, path) in args.interactions.iter().enumerate() {
-            read_jsonl_records(path, index, &mut builder)?;
+        match from_partials(&args, &pack)? {
+            Ok(b) => b,
+            Err(code) => return Ok(code),
         }
-    }
+    };
     let audit = builder.finish();
     let text = match args.format {
         ReportFormat::Table => report::table::render(&audit),
@@ -125,10 +135,7 @@ pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
         ReportFormat::Html => report::html::render(&audit),
         ReportFormat::Json => serde_json::to_string_pretty(&audit)? + "\n",
     };
-    match &args.output {
-        Some(path) => write_atomically(path, text.as_bytes())?,
-        None => std::io::stdout().lock().write_all(text.as_bytes())?,
-    }
+    write_to(args.output.as_deref(), text.as_bytes())?;
     if audit.input.rejected > 0 {
         eprintln!(
             "warning: {} of {} records were rejected; the report lists why",
@@ -138,76 +145,95 @@ pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
     Ok(exit::OK)
 }
 
-/// Reads one JSON Lines file into the audit: every non-blank line must be a
-/// JSON object; one that is not is counted as rejected with its line number,
-/// never dropped silently.
-///
-/// TEMPORARY: this stands in until the eval engine's readers (issue 3: JSON
-/// Lines, JSON arrays, CSV, gzip, `[mapping]`) land; the audit should then
-/// take its records from them.
-fn read_jsonl_records(
-    path: &Path,
-    index: usize,
-    builder: &mut AuditBuilder<'_>,
-) -> anyhow::Result<()> {
-    let name = path.display().to_string();
-    let mut reader: Box<dyn BufRead> = if name == "-" {
-        Box::new(std::io::stdin().lock())
-    } else {
-        let file = File::open(path).with_context(|| format!("cannot read `{name}`"))?;
-        Box::new(BufReader::new(file))
+/// Evaluates the demo's or the named files' interactions. `Err` is an exit
+/// code after the fault was printed.
+fn evaluate<'p>(
+    args: &AuditArgs,
+    pack: &'p goodwill_core::Pack,
+) -> anyhow::Result<Result<AuditBuilder<'p>, u8>> {
+    let engine = match Engine::new(pack) {
+        Ok(e) => e,
+        Err(errors) => {
+            render::mapping_errors(&errors);
+            return Ok(Err(exit::ERROR));
+        }
     };
-    let mut line = Vec::new();
-    let mut number = 0u64;
-    loop {
-        line.clear();
-        let read = reader
-            .read_until(b'\n', &mut line)
-            .with_context(|| format!("cannot read `{name}` after line {number}"))?;
-        if read == 0 {
-            break;
+    let mut builder = AuditBuilder::new(pack, args.moments.unwrap_or(DEFAULT_MOMENTS));
+    let jobs = args.inputs.jobs();
+    let ran = if args.demo {
+        builder.run(
+            demo::interaction_records(demo::DEMO_SEED, demo::DEMO_INTERACTIONS),
+            jobs,
+            |d| engine.evaluate_decoded(d),
+        )
+    } else {
+        match args.inputs.records(&args.interactions) {
+            Ok(records) => builder.run(records, jobs, |r| engine.evaluate(r)),
+            Err(e) => Err(e),
         }
-        number += 1;
-        if line.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        let origin = Origin {
-            source: &name,
-            source_index: index,
-            line: number,
-        };
-        // Bytes, not a String: a line that is not UTF-8 is one bad record,
-        // not a failed run.
-        match serde_json::from_slice::<serde_json::Value>(&line) {
-            Ok(serde_json::Value::Object(record)) => {
-                builder.add(origin, &record);
-            }
-            Ok(other) => builder.reject(
-                origin,
-                format!(
-                    "a record must be a JSON object, found {}",
-                    goodwill_core::cel::describe_json(&other)
-                ),
-            ),
-            Err(e) => builder.reject(origin, format!("invalid JSON: {e}")),
-        }
+    };
+    if let Err(e) = ran {
+        eprintln!("error: {e}");
+        return Ok(Err(exit::ERROR));
     }
-    Ok(())
+    Ok(Ok(builder))
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same folder and
-/// a rename, so a crash never leaves half a report.
-fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
+/// Reads, checks and merges the partials. `Err` is an exit code after the
+/// fault was printed.
+fn from_partials<'p>(
+    args: &AuditArgs,
+    pack: &'p goodwill_core::Pack,
+) -> anyhow::Result<Result<AuditBuilder<'p>, u8>> {
+    let pack_name = args.pack.display().to_string();
+    let mut parts = Vec::with_capacity(args.from_partials.len());
+    for path in &args.from_partials {
+        let (name, partial) = match read_partial(path) {
+            Ok(p) => p,
+            Err(code) => return Ok(Err(code)),
+        };
+        if let Err(e) = partial.check_pack(&name, pack, &pack_name) {
+            render::partial_error(&e);
+            return Ok(Err(exit::ERROR));
+        }
+        parts.push((name, partial));
+    }
+    let merged = match Partial::merge_all(parts) {
+        Ok(m) => m,
+        Err(e) => {
+            render::partial_error(&e);
+            return Ok(Err(exit::ERROR));
+        }
     };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("cannot write in `{}`", dir.display()))?;
-    tmp.write_all(bytes)
-        .and_then(|()| tmp.as_file().sync_all())
-        .with_context(|| format!("cannot write `{}`", path.display()))?;
-    tmp.persist(path)
-        .with_context(|| format!("cannot write `{}`", path.display()))?;
-    Ok(())
+    let mut stats = merged.into_stats();
+    if let Some(m) = args.moments {
+        let kept = stats.moments_limit();
+        if m > kept {
+            eprintln!(
+                "error: the partials keep {kept} moments of truth, fewer than the {m} asked for\n  = help: ask for at most {kept}, or make the partials with `goodwill eval --partial OUT --moments {m}`"
+            );
+            return Ok(Err(exit::ERROR));
+        }
+        stats.limit_moments(m);
+    }
+    Ok(Ok(AuditBuilder::from_stats(pack, stats)))
+}
+
+/// Reads one partial file; prints why it cannot be used.
+pub fn read_partial(path: &Path) -> Result<(String, Partial), u8> {
+    let name = path.display().to_string();
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: cannot read the partial audit `{name}`: {e}");
+            return Err(exit::ERROR);
+        }
+    };
+    match Partial::parse(&name, &text) {
+        Ok(p) => Ok((name, p)),
+        Err(e) => {
+            render::partial_error(&e);
+            Err(exit::ERROR)
+        }
+    }
 }

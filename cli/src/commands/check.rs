@@ -6,7 +6,6 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
 use chrono::NaiveDate;
 use clap::Args;
 use goodwill_core::lint::baseline::Baseline;
@@ -16,6 +15,7 @@ use goodwill_core::testing::run_pack_tests;
 use goodwill_core::{Diagnostic, PackError};
 
 use crate::exit;
+use crate::output::write_atomically;
 use crate::render::{self, ErrorFormat};
 use crate::report::{CheckReport, Format, load_failure};
 
@@ -150,7 +150,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
     if let Some(path) = &args.write_baseline {
         let baseline = Baseline::of(&findings);
         let text = serde_json::to_string_pretty(&baseline)? + "\n";
-        write_atomically(path, &text)?;
+        write_atomically(path, text.as_bytes())?;
         baseline.apply(&mut findings);
         eprintln!(
             "wrote {} finding(s) to the baseline {}",
@@ -174,7 +174,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
                 path.display()
             );
         }
-        write_atomically(path, &report.render(*format)?)?;
+        write_atomically(path, report.render(*format)?.as_bytes())?;
     }
     let mut out = std::io::stdout().lock();
     out.write_all(report.render(args.format)?.as_bytes())?;
@@ -192,7 +192,7 @@ fn load_failed(args: &CheckArgs, err: &PackError) -> anyhow::Result<u8> {
     render::pack_error(err, args.error_format)?;
     for (format, path) in &args.outputs {
         if let Some(text) = load_failure::render(err, *format)? {
-            write_atomically(path, &text)?;
+            write_atomically(path, text.as_bytes())?;
         }
     }
     if let Some(text) = load_failure::render(err, args.format)? {
@@ -218,20 +218,4 @@ fn read_baseline(path: &Path) -> Result<Baseline, String> {
         ));
     }
     Ok(baseline)
-}
-
-/// Writes `text` to `path` through a temporary file in the same folder, so
-/// a crash never leaves half a report.
-fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("cannot write into `{}`", dir.display()))?;
-    tmp.write_all(text.as_bytes())
-        .with_context(|| format!("cannot write `{}`", path.display()))?;
-    tmp.persist(path)
-        .with_context(|| format!("cannot write `{}`", path.display()))?;
-    Ok(())
 }

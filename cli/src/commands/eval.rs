@@ -10,16 +10,17 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
+use goodwill_core::audit::{AuditBuilder, DEFAULT_MOMENTS, Observation};
 use goodwill_core::engine::{Engine, Evaluated, Finding, Finish, Outcome, Summary, run_ordered};
-use goodwill_core::input::{
-    DEFAULT_MAX_RECORD_BYTES, InputFormat, Origin, Records, Reject, expand,
-};
+use goodwill_core::input::{Origin, Reject};
 use goodwill_core::pack::{Level, Severity};
 use serde::Serialize;
 use serde::ser::SerializeMap;
 use serde_json::Value as Json;
 
+use super::inputs::InputArgs;
 use crate::exit;
+use crate::output::write_to;
 use crate::render::{self, ErrorFormat};
 
 /// Evaluate a pack over interactions: one JSON line per finding.
@@ -38,18 +39,10 @@ pub struct EvalArgs {
     #[arg(required = true, num_args = 1.., value_name = "PACK|FILE")]
     pub args: Vec<String>,
 
-    /// The inputs' format, whatever their names say.
-    #[arg(long, value_enum)]
-    pub input_format: Option<FormatArg>,
-
     /// One line per interaction, with every policy that applied and its
     /// findings, instead of one line per finding.
     #[arg(long)]
     pub per_interaction: bool,
-
-    /// Worker threads (default: every core).
-    #[arg(long, short = 'j', value_name = "N")]
-    pub jobs: Option<usize>,
 
     /// Exit 1 when a finding is at or above this severity.
     #[arg(long, value_enum, value_name = "SEVERITY")]
@@ -64,20 +57,23 @@ pub struct EvalArgs {
     #[arg(long)]
     pub allow_rejects: bool,
 
-    /// Reject records larger than this many bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_RECORD_BYTES)]
-    pub max_record_bytes: usize,
+    /// Write a partial audit to OUT (`-`: stdout) instead of finding lines:
+    /// the audit's statistics over these records, to combine with other
+    /// partials (`goodwill merge`) and render (`goodwill audit
+    /// --from-partials`). Format: docs/partial-format.md.
+    #[arg(long, value_name = "OUT", conflicts_with = "per_interaction")]
+    pub partial: Option<PathBuf>,
+
+    /// With `--partial`: how many moments of truth the partial keeps.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MOMENTS, requires = "partial")]
+    pub moments: usize,
+
+    #[command(flatten)]
+    pub inputs: InputArgs,
 
     /// How to print pack load errors.
     #[arg(long, value_enum, default_value_t = ErrorFormat::Human)]
     pub error_format: ErrorFormat,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FormatArg {
-    Jsonl,
-    Json,
-    Csv,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -116,19 +112,12 @@ pub fn run(args: EvalArgs) -> anyhow::Result<u8> {
     let engine = match Engine::new(&pack) {
         Ok(e) => e,
         Err(errors) => {
-            for e in errors {
-                eprintln!("error: {}\n  = help: {}", e.message, e.help);
-            }
+            render::mapping_errors(&errors);
             return Ok(exit::ERROR);
         }
     };
-    let forced = args.input_format.map(|f| match f {
-        FormatArg::Jsonl => InputFormat::JsonLines,
-        FormatArg::Json => InputFormat::JsonArray,
-        FormatArg::Csv => InputFormat::Csv,
-    });
-    let specs = match expand(&inputs, forced) {
-        Ok(s) => s,
+    let records = match args.inputs.records(&inputs) {
+        Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
             return Ok(exit::ERROR);
@@ -140,9 +129,14 @@ pub fn run(args: EvalArgs) -> anyhow::Result<u8> {
         })?)),
         None => None,
     };
-    let jobs = args
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
+    let jobs = args.inputs.jobs();
+    // With `--partial`, each record is reduced to what the audit keeps on
+    // the worker that evaluated it, and folded in input order here.
+    let mut audit = args
+        .partial
+        .as_ref()
+        .map(|_| AuditBuilder::new(&pack, args.moments));
+    let partial = audit.is_some();
 
     let progress = progress_bar();
     let started = Instant::now();
@@ -154,24 +148,35 @@ pub fn run(args: EvalArgs) -> anyhow::Result<u8> {
     let per_interaction = args.per_interaction;
 
     let finish = run_ordered(
-        Records::new(specs, args.max_record_bytes),
+        records,
         jobs,
         |raw| {
             let outcome = engine.evaluate(raw);
             let mut bytes = Vec::new();
-            if let Outcome::Evaluated(e) = &outcome {
+            if let Outcome::Evaluated(e) = &outcome
+                && !partial
+            {
                 if per_interaction {
                     write_interaction(&mut bytes, &engine, e);
                 } else {
                     write_findings(&mut bytes, &engine, e);
                 }
             }
-            // The record is dropped here, on the worker; only its tally
-            // and rendered lines cross to the writing thread.
-            (outcome.into_tally(), bytes)
+            // The record is dropped here, on the worker; only its tally,
+            // its observation and rendered lines cross to the writing
+            // thread.
+            let (tally, observation) = if partial {
+                (outcome.tally(), Some(Observation::of(&pack, outcome)))
+            } else {
+                (outcome.into_tally(), None)
+            };
+            (tally, observation, bytes)
         },
-        |(tally, bytes)| {
+        |(tally, observation, bytes)| {
             summary.add(&engine, &tally);
+            if let (Some(a), Some(o)) = (&mut audit, observation) {
+                a.observe(o);
+            }
             if let Some(p) = &progress {
                 p.inc(1);
             }
@@ -237,6 +242,11 @@ pub fn run(args: EvalArgs) -> anyhow::Result<u8> {
             let _ = writeln!(err, "error: {e}");
             return Ok(exit::ERROR);
         }
+    }
+    // Only a complete run makes a partial: one cut short by an unreadable
+    // input would under-count without saying so.
+    if let (Some(path), Some(a)) = (&args.partial, audit) {
+        write_to(Some(path), a.to_partial().to_json().as_bytes())?;
     }
     if problems > 0 && !args.allow_rejects {
         return Ok(exit::ERROR);

@@ -4,6 +4,8 @@ mod audit;
 mod check;
 mod eval;
 mod init;
+mod inputs;
+mod merge;
 mod plugin;
 mod rules;
 mod schema;
@@ -16,6 +18,7 @@ pub enum Command {
     Check(check::CheckArgs),
     Eval(eval::EvalArgs),
     Init(init::InitArgs),
+    Merge(merge::MergeArgs),
     Plugin(plugin::PluginArgs),
     Rules(rules::RulesArgs),
     Schema(schema::SchemaArgs),
@@ -28,6 +31,7 @@ pub fn run(command: Command) -> anyhow::Result<u8> {
         Command::Check(args) => check::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Init(args) => init::run(args),
+        Command::Merge(args) => merge::run(args),
         Command::Plugin(args) => plugin::run(args),
         Command::Rules(args) => rules::run(args),
         Command::Schema(args) => schema::run(args),

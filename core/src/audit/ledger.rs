@@ -2,7 +2,7 @@
 //! `--format json` serialises (the schema is documented in
 //! `docs/audit-json.md`; change it only with `schema_version`).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::stats::{Estimate, newcombe_difference, wilson};
 use super::tally::{ArmTally, PolicyTally};
@@ -80,12 +80,15 @@ pub struct InputSummary {
 }
 
 /// A record that could not be audited.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+/// Ordered by source name, then line: the order does not depend on how the
+/// input was split or in which order its files were named.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Rejection {
-    #[serde(skip)]
-    pub order: (usize, u64),
     pub source: String,
     pub line: u64,
+    /// `malformed`, `not-an-object`, `missing-id`, `wrong-type`, ...
+    pub kind: String,
     pub reason: String,
 }
 
@@ -312,8 +315,8 @@ pub fn policy_ledger(
             .map(|(expr, e)| EvalErrorSummary {
                 expression: expr.clone(),
                 count: e.count,
-                first_interaction: e.example.1.clone(),
-                message: e.example.2.clone(),
+                first_interaction: e.first.interaction.clone(),
+                message: e.first.message.clone(),
             })
             .collect(),
     }

@@ -1,14 +1,16 @@
 //! The audit: the loyalty ledger per policy, verdicts, moments of truth and
 //! the expectation pyramid.
 //!
-//! An [`AuditBuilder`] takes interactions one at a time, evaluates every
-//! policy on each and keeps only sufficient statistics ([`tally`]); two
-//! builders over parts of the input [`merge`](AuditBuilder::merge) into the
-//! builder of the whole, in any order. [`AuditBuilder::finish`] turns the
+//! An [`AuditBuilder`] folds the engine's outcome for each record
+//! ([`crate::engine`]) into sufficient statistics ([`AuditStats`], built of
+//! [`tally`]); statistics over parts of the input
+//! [`merge`](AuditStats::merge) into those of the whole, in any order, and
+//! travel between machines as [`partial`] audits. [`AuditBuilder::finish`] turns the
 //! statistics into an [`Audit`], which the report printers render. The
 //! formulas are in `docs/ledger.md`.
 
 pub mod ledger;
+pub mod partial;
 pub mod stats;
 pub mod tally;
 
@@ -22,46 +24,199 @@ pub use ledger::{
 };
 pub use stats::Estimate;
 
-use crate::cel::Activation;
-use crate::evaluate::evaluate_policy;
+use std::ops::ControlFlow;
+
+use crate::engine::{Outcome, Weigh, run_ordered};
+use crate::input::{InputError, Reject};
 use crate::pack::{Level, Pack, Severity};
 use crate::template::lookup;
-use tally::{ArmTally, ErrorTally, Micros, PolicyTally, Smallest};
+pub use tally::{ArmTally, ErrorExample, ErrorTally, Micros, PolicyTally, Smallest};
 
 /// How many moments of truth a report shows unless told otherwise.
 pub const DEFAULT_MOMENTS: usize = 10;
 /// How many rejected records a report lists (all are counted).
 pub const REJECTIONS_SHOWN: usize = 20;
 
-/// Where a record came from, for rejection messages and a stable order.
-#[derive(Debug, Clone, Copy)]
-pub struct Origin<'a> {
-    /// The input's name (a path, or `-`).
-    pub source: &'a str,
-    /// The input's position among all inputs.
-    pub source_index: usize,
-    /// 1-based line (or record number) inside the input.
-    pub line: u64,
-}
-
 /// Accumulates an audit over interactions.
 #[derive(Debug, Clone)]
 pub struct AuditBuilder<'p> {
     pack: &'p Pack,
-    records: u64,
-    rejected: u64,
-    rejections: Smallest<Rejection>,
-    policies: Vec<PolicyTally>,
-    moments: Smallest<MomentEntry>,
-    moments_limit: usize,
+    stats: AuditStats,
+}
+
+/// The audit's sufficient statistics, without the pack: what a partial
+/// audit carries between machines. Two over disjoint records merge into the
+/// statistics of their union, in any order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditStats {
+    pub records: u64,
+    pub rejected: u64,
+    /// The first [`REJECTIONS_SHOWN`] rejections in record order.
+    pub rejections: Smallest<Rejection>,
+    /// One per policy, in the pack's order.
+    pub policies: Vec<PolicyTally>,
+    /// The costliest moments of truth.
+    pub moments: Smallest<MomentEntry>,
+}
+
+impl AuditStats {
+    /// Empty statistics for `policies` policies, keeping `moments` moments.
+    pub fn new(policies: usize, moments: usize) -> Self {
+        AuditStats {
+            records: 0,
+            rejected: 0,
+            rejections: Smallest::new(REJECTIONS_SHOWN),
+            policies: vec![PolicyTally::default(); policies],
+            moments: Smallest::new(moments),
+        }
+    }
+
+    /// How many moments of truth these statistics keep.
+    pub fn moments_limit(&self) -> usize {
+        self.moments.limit()
+    }
+
+    /// Adds the statistics of other records of the same pack. Commutative
+    /// and associative: the finished audit does not depend on how the input
+    /// was split or in which order parts merge. Both must keep the same
+    /// number of moments, or the result keeps the smaller number.
+    pub fn merge(&mut self, other: AuditStats) {
+        self.records += other.records;
+        self.rejected += other.rejected;
+        self.rejections.merge(other.rejections);
+        for (mine, theirs) in self.policies.iter_mut().zip(&other.policies) {
+            mine.merge(theirs);
+        }
+        let limit = self.moments.limit().min(other.moments.limit());
+        let mine = std::mem::replace(&mut self.moments, Smallest::new(0));
+        self.moments = Smallest::from_items(
+            limit,
+            mine.into_sorted()
+                .into_iter()
+                .chain(other.moments.into_sorted()),
+        );
+    }
+
+    /// Keeps only the `n` costliest moments of truth (no more than it
+    /// keeps already).
+    pub fn limit_moments(&mut self, n: usize) {
+        let n = n.min(self.moments.limit());
+        let kept = std::mem::replace(&mut self.moments, Smallest::new(0));
+        self.moments = Smallest::from_items(n, kept.into_sorted());
+    }
+
+    /// Folds in one record's observation.
+    pub fn add(&mut self, observation: Observation) {
+        match observation {
+            Observation::Rejected(r) => {
+                self.records += 1;
+                self.rejected += 1;
+                self.rejections.push(r);
+            }
+            Observation::Audited(a) => self.add_audited(*a),
+        }
+    }
+
+    fn add_audited(&mut self, a: Audited) {
+        self.records += 1;
+        let Audited {
+            source,
+            line,
+            id,
+            facts,
+            policies,
+        } = a;
+        for (index, out) in policies {
+            let Some(tally) = self.policies.get_mut(index) else {
+                continue;
+            };
+            for err in out.errors {
+                let first = ErrorExample {
+                    source: source.to_string(),
+                    line,
+                    interaction: id.clone(),
+                    message: err.message,
+                };
+                match tally.errors.get_mut(&err.expression) {
+                    Some(e) => {
+                        e.count += 1;
+                        if first < e.first {
+                            e.first = first;
+                        }
+                    }
+                    None => {
+                        tally
+                            .errors
+                            .insert(err.expression, ErrorTally { count: 1, first });
+                    }
+                }
+            }
+            if !out.applies {
+                continue;
+            }
+            tally.applied += 1;
+            for fired in &out.fired {
+                match tally.findings.get_mut(&fired.check_id) {
+                    Some(n) => *n += 1,
+                    None => {
+                        tally.findings.insert(fired.check_id.clone(), 1);
+                    }
+                }
+            }
+            if !out.enforced {
+                facts.count_into(&mut tally.waived);
+                continue;
+            }
+            facts.count_into(&mut tally.enforced);
+            let stake = out
+                .benefit
+                .and_then(|b| Micros::from_f64(b).map(|m| (b, m)));
+            if let Some((_, m)) = stake {
+                tally.benefit_evaluated += 1;
+                tally.benefit += m;
+            }
+            if facts.churned == Some(true) && self.moments.limit() > 0 {
+                let stake = stake.map_or(0.0, |(b, _)| b);
+                self.moments.push(MomentEntry::new(Moment {
+                    policy: out.policy,
+                    interaction: id.clone(),
+                    customer: facts.customer.clone(),
+                    channel: facts.channel.clone(),
+                    stake,
+                    customer_value: facts.customer_value,
+                    net_loss: facts.customer_value - stake,
+                    complaint: facts.complaint,
+                    nps: facts.nps,
+                    evidence: out.fired.into_iter().map(|f| f.message).collect(),
+                }));
+            }
+        }
+    }
 }
 
 /// A moment with its ranking key: largest net loss first, then by
 /// interaction and policy id, so ties break the same way every run.
 #[derive(Debug, Clone)]
-struct MomentEntry {
+pub struct MomentEntry {
     key: (Reverse<Micros>, String, String),
     moment: Moment,
+}
+
+impl MomentEntry {
+    pub fn new(moment: Moment) -> Self {
+        MomentEntry {
+            key: (
+                Reverse(Micros::from_f64(moment.net_loss).unwrap_or_default()),
+                moment.interaction.clone(),
+                moment.policy.clone(),
+            ),
+            moment,
+        }
+    }
+
+    pub fn moment(&self) -> &Moment {
+        &self.moment
+    }
 }
 
 impl PartialEq for MomentEntry {
@@ -81,7 +236,92 @@ impl Ord for MomentEntry {
     }
 }
 
+/// What the audit keeps of one record, computed where the record was
+/// evaluated (on a worker thread) so the record itself need not travel.
+#[derive(Debug, Clone)]
+pub enum Observation {
+    Audited(Box<Audited>),
+    Rejected(Rejection),
+}
+
+/// An evaluated interaction, reduced to what the ledger needs.
+#[derive(Debug, Clone)]
+pub struct Audited {
+    source: std::sync::Arc<str>,
+    line: u64,
+    id: String,
+    facts: Facts,
+    /// The outcomes of the policies that applied or failed, with the
+    /// policy's index in the pack.
+    policies: Vec<(usize, PolicyObservation)>,
+}
+
+#[derive(Debug, Clone)]
+struct PolicyObservation {
+    policy: String,
+    applies: bool,
+    enforced: bool,
+    benefit: Option<f64>,
+    fired: Vec<crate::evaluate::FiredCheck>,
+    errors: Vec<crate::evaluate::EvalFailure>,
+}
+
+impl Observation {
+    /// What the audit of `pack` keeps of the engine's outcome for one
+    /// record. A record the engine rejected is a rejection; one it
+    /// evaluated keeps its loyalty facts and its policies' outcomes.
+    pub fn of(pack: &Pack, outcome: Outcome) -> Observation {
+        match outcome {
+            Outcome::Rejected(r) => Observation::Rejected(rejection(&r)),
+            Outcome::Evaluated(e) => {
+                let facts = Facts::read(
+                    &e.interaction.record,
+                    pack.manifest.economics.default_customer_value,
+                );
+                let policies = pack
+                    .policies
+                    .iter()
+                    .zip(e.policies)
+                    .enumerate()
+                    .filter(|(_, (_, out))| out.applies || !out.errors.is_empty())
+                    .map(|(i, (policy, out))| {
+                        (
+                            i,
+                            PolicyObservation {
+                                policy: policy.id().to_string(),
+                                applies: out.applies,
+                                enforced: out.enforced,
+                                benefit: out.benefit,
+                                fired: out.fired,
+                                errors: out.errors,
+                            },
+                        )
+                    })
+                    .collect();
+                Observation::Audited(Box::new(Audited {
+                    source: e.interaction.origin.file.clone(),
+                    line: e.interaction.origin.line,
+                    id: e.interaction.id,
+                    facts,
+                    policies,
+                }))
+            }
+        }
+    }
+}
+
+/// A rejected record as the report lists it.
+pub fn rejection(r: &Reject) -> Rejection {
+    Rejection {
+        source: r.origin.file.to_string(),
+        line: r.origin.line,
+        kind: r.kind.name().to_string(),
+        reason: r.reason.clone(),
+    }
+}
+
 /// The loyalty facts of one interaction, read once for all policies.
+#[derive(Debug, Clone)]
 struct Facts {
     customer_value: f64,
     value_micros: Micros,
@@ -149,132 +389,80 @@ impl<'p> AuditBuilder<'p> {
     pub fn new(pack: &'p Pack, moments: usize) -> Self {
         AuditBuilder {
             pack,
-            records: 0,
-            rejected: 0,
-            rejections: Smallest::new(REJECTIONS_SHOWN),
-            policies: vec![PolicyTally::default(); pack.policies.len()],
-            moments: Smallest::new(moments),
-            moments_limit: moments,
+            stats: AuditStats::new(pack.policies.len(), moments),
         }
     }
 
-    /// Counts a record that could not be read at all (bad JSON, not an
-    /// object): it is reported, never dropped silently.
-    pub fn reject(&mut self, origin: Origin<'_>, reason: impl Into<String>) {
-        self.records += 1;
-        self.rejected += 1;
-        self.rejections.push(Rejection {
-            order: (origin.source_index, origin.line),
-            source: origin.source.to_string(),
-            line: origin.line,
-            reason: reason.into(),
-        });
+    /// An audit of `pack` from statistics gathered elsewhere (a merged
+    /// partial). The caller has checked they come from this pack.
+    pub fn from_stats(pack: &'p Pack, stats: AuditStats) -> Self {
+        AuditBuilder { pack, stats }
     }
 
-    /// Evaluates every policy on one interaction. A record without a string
-    /// `id`, or whose fields do not fit their types, is rejected; returns
-    /// whether it was audited.
-    pub fn add(&mut self, origin: Origin<'_>, record: &Map<String, Json>) -> bool {
-        let Some(id) = record.get("id").and_then(Json::as_str) else {
-            self.reject(origin, "the record has no string `id`");
-            return false;
-        };
-        let activation = match Activation::new(record, &self.pack.catalog) {
-            Ok(a) => a,
-            Err(e) => {
-                self.reject(origin, format!("record `{id}`: {e}"));
-                return false;
-            }
-        };
-        self.records += 1;
-        let facts = Facts::read(record, self.pack.manifest.economics.default_customer_value);
-        let order = (origin.source_index, origin.line);
-        for (policy, tally) in self.pack.policies.iter().zip(self.policies.iter_mut()) {
-            let out = evaluate_policy(policy, &activation, record);
-            for err in out.errors {
-                let example = (order, id.to_string(), err.message);
-                match tally.errors.get_mut(&err.expression) {
-                    Some(e) => {
-                        e.count += 1;
-                        if example < e.example {
-                            e.example = example;
-                        }
-                    }
-                    None => {
-                        tally
-                            .errors
-                            .insert(err.expression, ErrorTally { count: 1, example });
-                    }
-                }
-            }
-            if !out.applies {
-                continue;
-            }
-            tally.applied += 1;
-            for fired in &out.fired {
-                *tally.findings.entry(fired.check_id.clone()).or_default() += 1;
-            }
-            if !out.enforced {
-                facts.count_into(&mut tally.waived);
-                continue;
-            }
-            facts.count_into(&mut tally.enforced);
-            let stake = out
-                .benefit
-                .and_then(|b| Micros::from_f64(b).map(|m| (b, m)));
-            if let Some((_, m)) = stake {
-                tally.benefit_evaluated += 1;
-                tally.benefit += m;
-            }
-            if facts.churned == Some(true) && self.moments_limit > 0 {
-                let stake = stake.map_or(0.0, |(b, _)| b);
-                let net_loss = facts.customer_value - stake;
-                self.moments.push(MomentEntry {
-                    key: (
-                        Reverse(Micros::from_f64(net_loss).unwrap_or_default()),
-                        id.to_string(),
-                        policy.id().to_string(),
-                    ),
-                    moment: Moment {
-                        policy: policy.id().to_string(),
-                        interaction: id.to_string(),
-                        customer: facts.customer.clone(),
-                        channel: facts.channel.clone(),
-                        stake,
-                        customer_value: facts.customer_value,
-                        net_loss,
-                        complaint: facts.complaint,
-                        nps: facts.nps,
-                        evidence: out.fired.iter().map(|f| f.message.clone()).collect(),
-                    },
-                });
-            }
-        }
-        true
+    pub fn pack(&self) -> &'p Pack {
+        self.pack
+    }
+
+    pub fn stats(&self) -> &AuditStats {
+        &self.stats
+    }
+
+    pub fn into_stats(self) -> AuditStats {
+        self.stats
+    }
+
+    /// Folds in the engine's outcome for one record.
+    pub fn add(&mut self, outcome: Outcome) {
+        let observation = Observation::of(self.pack, outcome);
+        self.stats.add(observation);
+    }
+
+    /// Folds in an observation made on another thread.
+    pub fn observe(&mut self, observation: Observation) {
+        self.stats.add(observation);
+    }
+
+    /// Evaluates `records` on `jobs` threads with `evaluate` (one of the
+    /// engine's entry points) and folds every outcome in. Each record is
+    /// reduced to its [`Observation`] on the worker that evaluated it; the
+    /// statistics do not depend on `jobs`. A fault reading an input ends
+    /// the run after the records before it were folded in.
+    pub fn run<I, R, E>(&mut self, records: I, jobs: usize, evaluate: E) -> Result<(), InputError>
+    where
+        I: Iterator<Item = Result<R, InputError>> + Send,
+        R: Weigh + Send,
+        E: Fn(R) -> Outcome + Sync + Send,
+    {
+        let pack = self.pack;
+        let stats = &mut self.stats;
+        run_ordered(
+            records,
+            jobs,
+            |r| Observation::of(pack, evaluate(r)),
+            |o| {
+                stats.add(o);
+                ControlFlow::Continue(())
+            },
+        )
+        .map(|_| ())
     }
 
     /// Adds another builder's statistics (over other records of the same
-    /// pack). Commutative and associative: the finished audit does not
-    /// depend on how the input was split or in which order parts merge.
+    /// pack). See [`AuditStats::merge`].
     pub fn merge(&mut self, other: AuditBuilder<'p>) {
-        self.records += other.records;
-        self.rejected += other.rejected;
-        self.rejections.merge(other.rejections);
-        for (mine, theirs) in self.policies.iter_mut().zip(&other.policies) {
-            mine.merge(theirs);
-        }
-        self.moments.merge(other.moments);
+        self.stats.merge(other.stats);
     }
 
     /// The finished audit.
     pub fn finish(self) -> Audit {
         let pack = self.pack;
-        let assumptions = Assumptions::new(&pack.manifest.economics, self.moments_limit);
+        let stats = self.stats;
+        let assumptions = Assumptions::new(&pack.manifest.economics, stats.moments_limit());
         let currency = pack.manifest.pack.currency.as_str();
         let policies = pack
             .policies
             .iter()
-            .zip(&self.policies)
+            .zip(&stats.policies)
             .map(|(p, t)| ledger::policy_ledger(p, t, &assumptions, currency))
             .collect();
         Audit {
@@ -282,13 +470,13 @@ impl<'p> AuditBuilder<'p> {
             pack: pack.manifest.pack.name.clone(),
             currency: currency.to_string(),
             input: InputSummary {
-                records: self.records,
-                evaluated: self.records - self.rejected,
-                rejected: self.rejected,
-                rejections: self.rejections.into_sorted(),
+                records: stats.records,
+                evaluated: stats.records - stats.rejected,
+                rejected: stats.rejected,
+                rejections: stats.rejections.into_sorted(),
             },
-            pyramid: pyramid(pack, &self.policies),
-            moments_of_truth: self
+            pyramid: pyramid(pack, &stats.policies),
+            moments_of_truth: stats
                 .moments
                 .into_sorted()
                 .into_iter()
@@ -348,5 +536,7 @@ fn pyramid(pack: &Pack, tallies: &[PolicyTally]) -> Pyramid {
     }
 }
 
+#[cfg(test)]
+mod partial_tests;
 #[cfg(test)]
 mod tests;

@@ -4,6 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use serde::{Deserialize, Serialize};
+
 /// Money and other amounts summed exactly: millionths of a unit in an
 /// `i128`. Float sums would depend on the order records arrive in.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
@@ -23,6 +25,56 @@ impl Micros {
     }
 }
 
+impl std::fmt::Display for Micros {
+    /// A decimal with six places: `-12.500000`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        write!(f, "{sign}{}.{:06}", abs / 1_000_000, abs % 1_000_000)
+    }
+}
+
+impl std::str::FromStr for Micros {
+    type Err = String;
+
+    /// Reads what [`Display`](std::fmt::Display) writes: an optional `-`,
+    /// digits, and up to six decimals.
+    fn from_str(s: &str) -> Result<Micros, String> {
+        let bad = || format!("`{s}` is not an amount with at most six decimals");
+        let (neg, digits) = match s.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, s),
+        };
+        let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+        let all_digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
+        if int.is_empty() || !all_digits(int) || !all_digits(frac) || frac.len() > 6 {
+            return Err(bad());
+        }
+        let int: i128 = int.parse().map_err(|_| bad())?;
+        let frac: i128 = format!("{frac:0<6}").parse().map_err(|_| bad())?;
+        let v = int
+            .checked_mul(1_000_000)
+            .and_then(|v| v.checked_add(frac))
+            .ok_or_else(bad)?;
+        Ok(Micros(if neg { -v } else { v }))
+    }
+}
+
+/// Amounts travel as decimal strings: exact, and readable by any JSON
+/// parser (an `i128` of millionths is not).
+impl Serialize for Micros {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Micros {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Micros, D::Error> {
+        let text = std::borrow::Cow::<'de, str>::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 impl std::ops::AddAssign for Micros {
     fn add_assign(&mut self, rhs: Micros) {
         self.0 += rhs.0;
@@ -30,7 +82,8 @@ impl std::ops::AddAssign for Micros {
 }
 
 /// What happened to the customers of one arm (enforced, or waived).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ArmTally {
     pub interactions: u64,
     /// Interactions that record `churned`, and how many of them churned.
@@ -64,19 +117,28 @@ impl ArmTally {
 }
 
 /// An expression that failed: how often, and the first failure in record
-/// order (smallest origin), as an example.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// order (smallest source name, then line), as an example.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ErrorTally {
     pub count: u64,
-    pub example: (OriginKey, String, String),
+    pub first: ErrorExample,
 }
 
-/// Orders records across inputs: the input's position on the command line,
-/// then the line.
-pub type OriginKey = (usize, u64);
+/// One failure of an expression. Ordered by where the record was read, so
+/// the example kept does not depend on how the input was split.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorExample {
+    pub source: String,
+    pub line: u64,
+    pub interaction: String,
+    pub message: String,
+}
 
 /// One policy's tally.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PolicyTally {
     pub applied: u64,
     pub enforced: ArmTally,
@@ -104,8 +166,8 @@ impl PolicyTally {
             match self.errors.get_mut(k) {
                 Some(mine) => {
                     mine.count += v.count;
-                    if v.example < mine.example {
-                        mine.example = v.example.clone();
+                    if v.first < mine.first {
+                        mine.first = v.first.clone();
                     }
                 }
                 None => {
@@ -153,6 +215,23 @@ impl<T: Ord> Smallest<T> {
         }
     }
 
+    /// Keeps the `limit` smallest of `items`, whatever their order.
+    pub fn from_items(limit: usize, items: impl IntoIterator<Item = T>) -> Self {
+        let mut s = Smallest::new(limit);
+        for item in items {
+            s.push(item);
+        }
+        s
+    }
+
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+
+    pub fn items(&self) -> &[T] {
+        &self.items
+    }
+
     pub fn into_sorted(self) -> Vec<T> {
         self.items
     }
@@ -176,6 +255,28 @@ mod tests {
         assert_eq!(a, b);
         assert_eq!(a.to_f64(), 0.6);
         assert_eq!(Micros::from_f64(f64::NAN), None);
+    }
+
+    #[test]
+    fn micros_read_back_exactly_what_they_write() {
+        for v in [
+            0,
+            1,
+            -1,
+            999_999,
+            -1_000_000,
+            123_456_789_012,
+            i128::from(i64::MAX) * 1000,
+        ] {
+            let m = Micros(v);
+            assert_eq!(m.to_string().parse::<Micros>(), Ok(m), "{m}");
+        }
+        assert_eq!(Micros(-12_500_000).to_string(), "-12.500000");
+        assert_eq!("3.5".parse::<Micros>(), Ok(Micros(3_500_000)));
+        assert_eq!("7".parse::<Micros>(), Ok(Micros(7_000_000)));
+        for bad in ["", "-", "1.2345678", "1e3", "+1", "1.-2", "--1", "1.2.3"] {
+            assert!(bad.parse::<Micros>().is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -7,6 +7,8 @@ use serde_json::{Map, Value as Json, json};
 
 use super::*;
 use crate::demo::rng::Pcg32;
+use crate::engine::Engine;
+use crate::input::{Interaction, Origin, Payload, RawRecord};
 
 /// A policy of the planted pack: its request kind, the benefit it keeps per
 /// enforcement, and how much (basis points) enforcing it adds to churn.
@@ -90,19 +92,29 @@ fn planted_records(seed: u64) -> Vec<Map<String, Json>> {
     out
 }
 
-fn origin(line: usize) -> Origin<'static> {
+fn origin(line: usize) -> Origin {
     Origin {
-        source: "planted",
-        source_index: 0,
+        file: "planted".into(),
         line: line as u64 + 1,
+        record: line as u64 + 1,
     }
 }
 
+/// The engine's outcome for `record`, read at 0-based line `line`.
+fn outcome(pack: &Pack, line: usize, record: &Map<String, Json>) -> Outcome {
+    let engine = Engine::new(pack).unwrap();
+    engine.evaluate_decoded(Interaction::from_record(origin(line), record.clone()))
+}
+
 fn audit_of(pack: &Pack, records: &[Map<String, Json>]) -> Audit {
+    let engine = Engine::new(pack).unwrap();
     let mut b = AuditBuilder::new(pack, 5);
-    for (i, r) in records.iter().enumerate() {
-        assert!(b.add(origin(i), r));
-    }
+    let decoded = records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| Ok(Interaction::from_record(origin(i), r.clone())));
+    b.run(decoded, 2, |d| engine.evaluate_decoded(d)).unwrap();
+    assert_eq!(b.stats().rejected, 0);
     b.finish()
 }
 
@@ -220,7 +232,7 @@ fn merging_partial_audits_in_any_order_gives_the_whole_audit() {
         .map(|(k, chunk)| {
             let mut b = AuditBuilder::new(&pack, 5);
             for (i, r) in chunk.iter().enumerate() {
-                b.add(origin(k * 4000 + i), r);
+                b.add(outcome(&pack, k * 4000 + i, r));
             }
             b
         })
@@ -242,10 +254,18 @@ fn rejected_records_are_counted_and_reported_in_input_order() {
     let (_dir, pack) = planted_pack();
     let mut b = AuditBuilder::new(&pack, 5);
     let bad = json!({ "id": "x", "churned": "yes" });
-    b.add(origin(9), bad.as_object().unwrap());
-    b.add(origin(2), json!({ "no": "id" }).as_object().unwrap());
-    b.reject(origin(0), "invalid JSON: expected value");
-    b.add(origin(3), planted_records(1)[0].as_object_ref());
+    b.add(outcome(&pack, 9, bad.as_object().unwrap()));
+    b.add(outcome(
+        &pack,
+        2,
+        json!({ "no": "id" }).as_object().unwrap(),
+    ));
+    let engine = Engine::new(&pack).unwrap();
+    b.add(engine.evaluate(RawRecord {
+        origin: origin(0),
+        payload: Payload::Json(b"{not json".to_vec()),
+    }));
+    b.add(outcome(&pack, 3, planted_records(1)[0].as_object_ref()));
     let audit = b.finish();
     assert_eq!(audit.input.records, 4);
     assert_eq!(audit.input.rejected, 3);

@@ -7,6 +7,7 @@
 
 pub mod rng;
 
+use crate::input::{InputError, Interaction, Origin, Reject};
 use std::fs;
 use std::io;
 use std::path::Path;
@@ -153,6 +154,27 @@ fn customer(rng: &mut Pcg32, id: String, new: bool) -> Customer {
 
 fn cents(c: u32) -> f64 {
     f64::from(c) / 100.0
+}
+
+/// The demo's interactions as the engine takes them: source `demo`, line
+/// numbers from 1. Every demo record has an id; were one rejected, it would
+/// be counted like any other rejection.
+pub fn interaction_records(
+    seed: u64,
+    count: usize,
+) -> impl Iterator<Item = Result<Result<Interaction, Reject>, InputError>> + Send {
+    let demo: std::sync::Arc<str> = std::sync::Arc::from("demo");
+    interactions(seed, count)
+        .into_iter()
+        .zip(1u64..)
+        .map(move |(record, n)| {
+            let origin = Origin {
+                file: demo.clone(),
+                line: n,
+                record: n,
+            };
+            Ok(Interaction::from_record(origin, record))
+        })
 }
 
 /// The demo's interactions: `count` records from `seed`, in time order.
@@ -408,16 +430,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         write_pack(dir.path()).unwrap();
         let pack = crate::pack::load(dir.path()).unwrap();
+        let engine = crate::engine::Engine::new(&pack).unwrap();
         let mut b = crate::audit::AuditBuilder::new(&pack, 5);
-        for (i, r) in interactions(DEMO_SEED, 3000).iter().enumerate() {
-            let origin = crate::audit::Origin {
-                source: "demo",
-                source_index: 0,
-                line: i as u64 + 1,
-            };
-            assert!(b.add(origin, r), "record {i} rejected");
-        }
+        b.run(interaction_records(DEMO_SEED, 3000), 2, |d| {
+            engine.evaluate_decoded(d)
+        })
+        .unwrap();
         let audit = b.finish();
+        assert_eq!(audit.input.rejected, 0, "{:?}", audit.input.rejections);
         for p in &audit.policies {
             assert!(
                 p.evaluation_errors.is_empty(),

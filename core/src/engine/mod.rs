@@ -7,7 +7,7 @@
 mod pipeline;
 mod summary;
 
-pub use pipeline::{Finish, run_ordered};
+pub use pipeline::{Finish, Weigh, run_ordered};
 pub use summary::{Summary, Tally};
 
 use serde_json::{Map, Value as Json};
@@ -77,6 +77,15 @@ impl<'p> Engine<'p> {
     /// Parses, maps, binds and evaluates one record.
     pub fn evaluate(&self, raw: RawRecord) -> Outcome {
         match decode(raw, &self.mapping) {
+            Ok(interaction) => self.evaluate_interaction(interaction),
+            Err(reject) => Outcome::Rejected(reject),
+        }
+    }
+
+    /// Evaluates an interaction decoded elsewhere (the demo's), or passes
+    /// its rejection on.
+    pub fn evaluate_decoded(&self, decoded: Result<Interaction, Reject>) -> Outcome {
+        match decoded {
             Ok(interaction) => self.evaluate_interaction(interaction),
             Err(reject) => Outcome::Rejected(reject),
         }

@@ -7,7 +7,35 @@ use std::ops::ControlFlow;
 
 use rayon::prelude::*;
 
-use crate::input::{InputError, Payload, RawRecord};
+use crate::input::{InputError, Interaction, RawRecord, Reject};
+
+/// What a record weighs in a chunk: roughly its bytes, so that a chunk of
+/// large records stays small.
+pub trait Weigh {
+    fn weight(&self) -> usize;
+}
+
+impl Weigh for RawRecord {
+    fn weight(&self) -> usize {
+        self.payload.byte_len()
+    }
+}
+
+impl Weigh for Interaction {
+    fn weight(&self) -> usize {
+        self.payload.byte_len()
+    }
+}
+
+/// A record decoded elsewhere, or the reason it could not be.
+impl Weigh for Result<Interaction, Reject> {
+    fn weight(&self) -> usize {
+        match self {
+            Ok(i) => i.weight(),
+            Err(r) => r.text.len(),
+        }
+    }
+}
 
 /// Records per chunk.
 const CHUNK_RECORDS: usize = 2048;
@@ -26,16 +54,17 @@ pub enum Finish {
 /// Runs `work` over every record on `jobs` threads and hands the results
 /// to `sink` in input order, on the calling thread. A fault reading an input ends the run after
 /// the records before it were processed.
-pub fn run_ordered<I, T, W, S>(
+pub fn run_ordered<I, R, T, W, S>(
     records: I,
     jobs: usize,
     work: W,
     mut sink: S,
 ) -> Result<Finish, InputError>
 where
-    I: Iterator<Item = Result<RawRecord, InputError>> + Send,
+    I: Iterator<Item = Result<R, InputError>> + Send,
+    R: Weigh + Send,
     T: Send,
-    W: Fn(RawRecord) -> T + Sync + Send,
+    W: Fn(R) -> T + Sync + Send,
     S: FnMut(T) -> ControlFlow<()>,
 {
     let pool = rayon::ThreadPoolBuilder::new()
@@ -54,7 +83,7 @@ where
     let mut stopped = false;
     while !(current.is_empty() && pending.is_empty()) {
         let mut results: Vec<T> = Vec::new();
-        let mut next: Vec<RawRecord> = Vec::new();
+        let mut next: Vec<R> = Vec::new();
         let chunk = std::mem::take(&mut current);
         let done = std::mem::take(&mut pending);
         pool.in_place_scope(|scope| {
@@ -95,9 +124,10 @@ where
     }
 }
 
-fn read_chunk<I>(records: &mut I, fatal: &mut Option<InputError>) -> Vec<RawRecord>
+fn read_chunk<I, R>(records: &mut I, fatal: &mut Option<InputError>) -> Vec<R>
 where
-    I: Iterator<Item = Result<RawRecord, InputError>>,
+    I: Iterator<Item = Result<R, InputError>>,
+    R: Weigh,
 {
     let mut chunk = Vec::with_capacity(CHUNK_RECORDS);
     let mut bytes = 0usize;
@@ -105,7 +135,7 @@ where
         match records.next() {
             None => break,
             Some(Ok(r)) => {
-                bytes += size(&r);
+                bytes += r.weight();
                 chunk.push(r);
             }
             Some(Err(e)) => {
@@ -115,12 +145,4 @@ where
         }
     }
     chunk
-}
-
-fn size(r: &RawRecord) -> usize {
-    match &r.payload {
-        Payload::Json(b) => b.len(),
-        Payload::Csv { fields, .. } => fields.iter().map(Vec::len).sum(),
-        Payload::Rejected { text, .. } => text.len(),
-    }
 }

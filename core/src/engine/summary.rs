@@ -42,6 +42,22 @@ pub struct Tally {
 }
 
 impl Outcome {
+    /// What the summary counts of this outcome, keeping the outcome.
+    pub fn tally(&self) -> Tally {
+        match self {
+            Outcome::Rejected(r) => Tally {
+                rejected: Some(r.clone()),
+                errors: Vec::new(),
+                findings: Vec::new(),
+            },
+            Outcome::Evaluated(e) => Tally {
+                rejected: None,
+                findings: e.findings.iter().map(|f| (f.policy, f.check)).collect(),
+                errors: e.errors.clone(),
+            },
+        }
+    }
+
     pub fn into_tally(self) -> Tally {
         match self {
             Outcome::Rejected(r) => Tally {

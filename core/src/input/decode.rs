@@ -20,6 +20,15 @@ pub struct Interaction {
 }
 
 impl Interaction {
+    /// An interaction from a record already in memory (the demo's): its
+    /// `id` is checked as a read record's is, and its JSON text kept for
+    /// the rejects file.
+    pub fn from_record(origin: Origin, record: Map<String, Json>) -> Result<Interaction, Reject> {
+        // A map of JSON values always serializes.
+        let payload = Payload::Json(serde_json::to_vec(&record).unwrap_or_default());
+        with_id(origin, record, payload)
+    }
+
     /// The record as it was read.
     pub fn text(&self) -> String {
         self.payload.text()
@@ -50,6 +59,15 @@ pub fn decode(raw: RawRecord, mapping: &Mapping) -> Result<Interaction, Reject> 
         },
     };
     let (record, payload) = record;
+    with_id(origin, record, payload)
+}
+
+/// The interaction, once its `id` is checked.
+fn with_id(
+    origin: Origin,
+    record: Map<String, Json>,
+    payload: Payload,
+) -> Result<Interaction, Reject> {
     match check_id(&record) {
         Ok(id) => Ok(Interaction {
             origin,
@@ -57,7 +75,12 @@ pub fn decode(raw: RawRecord, mapping: &Mapping) -> Result<Interaction, Reject> 
             record,
             payload,
         }),
-        Err((kind, reason)) => Err(fail(origin, kind, reason, payload.text())),
+        Err((kind, reason)) => Err(Reject {
+            origin,
+            kind,
+            reason,
+            text: payload.text(),
+        }),
     }
 }
 

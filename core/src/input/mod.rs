@@ -17,7 +17,7 @@ pub use decode::{Interaction, decode};
 pub use mapping::{Mapping, MappingError};
 pub use readers::{DEFAULT_MAX_RECORD_BYTES, MAX_DEPTH, open_reader};
 pub use reject::{Reject, RejectKind};
-pub use sources::{Compression, InputError, InputFormat, InputSpec, Records, expand};
+pub use sources::{Compression, InputError, InputFormat, InputSpec, Records, StdinOrigin, expand};
 
 use std::sync::Arc;
 
@@ -62,6 +62,15 @@ pub enum Payload {
 }
 
 impl Payload {
+    /// The record's size as read, in bytes.
+    pub fn byte_len(&self) -> usize {
+        match self {
+            Payload::Json(b) => b.len(),
+            Payload::Csv { fields, .. } => fields.iter().map(Vec::len).sum(),
+            Payload::Rejected { text, .. } => text.len(),
+        }
+    }
+
     /// The record as it was read, for the rejects file.
     pub fn text(&self) -> String {
         match self {

@@ -196,6 +196,26 @@ pub struct Records {
     specs: std::vec::IntoIter<InputSpec>,
     current: Option<Box<dyn Iterator<Item = Result<RawRecord, InputError>> + Send>>,
     max_record_bytes: usize,
+    stdin: StdinOrigin,
+}
+
+/// How standard input is named in origins, and where its lines start:
+/// a part of a larger file piped in (a Spark partition) keeps the file's
+/// name and line numbers, so its rejections read as the whole file's would.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StdinOrigin {
+    pub name: String,
+    /// Lines read from stdin are numbered from `line_offset + 1`.
+    pub line_offset: u64,
+}
+
+impl Default for StdinOrigin {
+    fn default() -> Self {
+        StdinOrigin {
+            name: "-".to_string(),
+            line_offset: 0,
+        }
+    }
 }
 
 impl Records {
@@ -204,7 +224,14 @@ impl Records {
             specs: specs.into_iter(),
             current: None,
             max_record_bytes,
+            stdin: StdinOrigin::default(),
         }
+    }
+
+    /// Names standard input and shifts its line numbers.
+    pub fn with_stdin_origin(mut self, stdin: StdinOrigin) -> Records {
+        self.stdin = stdin;
+        self
     }
 }
 
@@ -220,11 +247,26 @@ impl Iterator for Records {
                 }
             }
             let spec = self.specs.next()?;
-            let name: Arc<str> = Arc::from(spec.display_name());
+            let is_stdin = spec.path.is_none();
+            let name: Arc<str> = if is_stdin {
+                Arc::from(self.stdin.name.as_str())
+            } else {
+                Arc::from(spec.display_name())
+            };
             match open_bytes(&spec) {
                 Ok(bytes) => {
-                    self.current =
-                        Some(open_reader(bytes, spec.format, name, self.max_record_bytes))
+                    let reader = open_reader(bytes, spec.format, name, self.max_record_bytes);
+                    let offset = self.stdin.line_offset;
+                    self.current = Some(if is_stdin && offset > 0 {
+                        Box::new(reader.map(move |r| {
+                            r.map(|mut raw| {
+                                raw.origin.line += offset;
+                                raw
+                            })
+                        }))
+                    } else {
+                        reader
+                    });
                 }
                 Err(e) => return Some(Err(e)),
             }
