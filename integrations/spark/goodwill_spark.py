@@ -197,6 +197,11 @@ def audit(
     sc = spark.sparkContext
     goodwill_path = _absolute_binary(goodwill)
     pack_path = os.path.abspath(pack)
+    # `goodwill eval X -` takes X for an input file when it is not a folder,
+    # and the pack for `.`: a mistyped pack must not become the executors'
+    # working folder.
+    if not os.path.isfile(os.path.join(pack_path, "goodwill.toml")):
+        raise FileNotFoundError(f"no goodwill.toml in `{pack_path}`: --pack must be a pack folder")
     if source_name is None:
         source_name = input
     if ship:

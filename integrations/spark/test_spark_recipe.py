@@ -138,14 +138,19 @@ def test_empty_partitions_add_nothing(ctx: Context) -> None:
 
 
 def test_a_failing_partition_fails_the_job(ctx: Context) -> None:
+    # The pack folder exists (the driver checks that much) but its manifest
+    # does not parse: every executor's goodwill exits 2.
+    broken = ctx.output("broken-pack")
+    os.makedirs(broken, exist_ok=True)
+    with open(os.path.join(broken, "goodwill.toml"), "w", encoding="utf-8") as f:
+        f.write("[pack\nname = \n")
     out = ctx.output("spark-failed.json")
-    missing = ctx.output("no-such-pack")
     # The failing tasks are expected: keep their stack traces off the log.
     ctx.spark.sparkContext.setLogLevel("OFF")
     try:
         goodwill_spark.audit(
             ctx.spark,
-            pack=missing,
+            pack=broken,
             input=ctx.log,
             output=out,
             partitions=PARTITIONS,
@@ -154,12 +159,27 @@ def test_a_failing_partition_fails_the_job(ctx: Context) -> None:
     except Exception as e:  # Spark wraps the task's error in its own
         message = str(e)
         assert "goodwill eval exited with status 2" in message, message[-2000:]
-        assert "no-such-pack" in message, message[-2000:]
+        assert "broken-pack" in message, message[-2000:]
     else:
-        raise AssertionError("the job succeeded with a pack that does not exist")
+        raise AssertionError("the job succeeded with a pack that does not load")
     finally:
         ctx.spark.sparkContext.setLogLevel("ERROR")
     assert not os.path.exists(out), "a failed job wrote a report"
+
+
+def test_a_pack_that_is_not_a_folder_is_refused_before_the_job(ctx: Context) -> None:
+    try:
+        goodwill_spark.audit(
+            ctx.spark,
+            pack=ctx.output("no-such-pack"),
+            input=ctx.log,
+            output=ctx.output("spark-refused.json"),
+            goodwill=ctx.goodwill,
+        )
+    except FileNotFoundError as e:
+        assert "no-such-pack" in str(e), e
+    else:
+        raise AssertionError("a pack that does not exist was accepted")
 
 
 def local_spark():
@@ -195,6 +215,7 @@ def main() -> int:
         test_shipping_the_binary_and_pack_gives_the_same_audit,
         test_empty_partitions_add_nothing,
         test_a_failing_partition_fails_the_job,
+        test_a_pack_that_is_not_a_folder_is_refused_before_the_job,
     ]
     failed = 0
     started = time.monotonic()

@@ -10,5 +10,6 @@ mod partials;
 mod plugin;
 mod plugin_examples;
 mod rules;
+mod spark;
 mod support;
 mod waivers_baseline;
