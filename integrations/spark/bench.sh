@@ -80,7 +80,7 @@ cmp "$work/one.json" "$work/spark.json" && echo "spark audit == one-machine audi
 # --- merge cost per partial -----------------------------------------------------
 split -n l/100 -d -a 3 "$work/demo.jsonl" "$work/chunk-"
 for chunk in "$work"/chunk-*; do
-    "$goodwill" eval "$pack" "$chunk" --partial "$chunk.partial.json" --allow-rejects
+    "$goodwill" eval "$pack" "$chunk" --partial "$chunk.partial.json" --allow-rejects 2>/dev/null
 done
 parts=("$work"/chunk-*.partial.json)
 echo "partial size: median $(stat -c %s "${parts[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }') bytes"

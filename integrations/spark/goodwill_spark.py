@@ -24,13 +24,13 @@ own `--line-offset`.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
-from functools import partial
 from typing import Iterable, Iterator, List, Optional, Sequence, Tuple
 
 # How much of a failed command's stderr goes into the error (the end of it:
@@ -224,7 +224,7 @@ def audit(
     lines = sc.textFile(input, minPartitions=partitions) if partitions else sc.textFile(input)
     numbered = lines.zipWithIndex()
     partials = numbered.mapPartitionsWithIndex(
-        partial(eval_partition, on_executors[0], on_executors[1], source_name)
+        functools.partial(eval_partition, on_executors[0], on_executors[1], source_name)
     ).collect()
 
     with tempfile.TemporaryDirectory(prefix="goodwill-spark-") as workdir:
@@ -289,6 +289,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.master:
         builder = builder.master(args.master)
     spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("WARN")
     try:
         run = audit(
             spark,
