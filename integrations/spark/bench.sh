@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Measures the figures of docs/scale.md: one machine's records/s with
 # `goodwill eval --partial` and `goodwill audit`, the same log through the
-# Spark job in local mode, and the cost of `goodwill merge` per partial.
+# Spark job in local mode, and the cost of `goodwill merge` per partial
+# (10, 100 and 1,000 partials of 200 records each).
 #
 #   cargo build --release -p goodwill-cli
 #   bash integrations/spark/bench.sh            # GOODWILL=... to use another binary
@@ -84,7 +85,12 @@ for chunk in "$work"/chunk-*; do
 done
 parts=("$work"/chunk-*.partial.json)
 echo "partial size: median $(stat -c %s "${parts[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }') bytes"
+# 1,000 partials: the hundred ten times over (merging a partial twice is a
+# valid merge: it counts its records twice).
+many=()
+for _ in $(seq 10); do many+=("${parts[@]}"); done
 t10=$(median "$runs" "$goodwill" merge "${parts[@]:0:10}" --output "$work/m10.json")
 t100=$(median "$runs" "$goodwill" merge "${parts[@]}" --output "$work/m100.json")
-echo "merge of 10 partials: median ${t10}s of $runs; of 100: median ${t100}s of $runs"
-echo "merge cost per partial: $(echo "($t100 - $t10) / 90 * 1000" | bc -l | xargs printf '%.2f') ms"
+t1000=$(median "$runs" "$goodwill" merge "${many[@]}" --output "$work/m1000.json")
+echo "merge of 10 partials: median ${t10}s of $runs; of 100: ${t100}s; of 1000: ${t1000}s"
+echo "merge cost per partial: $(echo "($t1000 - $t10) / 990 * 1000" | bc -l | xargs printf '%.3f') ms (from 10 to 1000)"
