@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use goodwill_core::audit::{AuditBuilder, DEFAULT_MOMENTS, Observation};
+use goodwill_core::audit::{AuditBuilder, DEFAULT_MOMENTS};
 use goodwill_core::engine::{Engine, Evaluated, Finding, Finish, Outcome, Summary, run_ordered};
 use goodwill_core::input::{Origin, Reject};
 use goodwill_core::pack::{Level, Severity};
@@ -137,6 +137,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<u8> {
         .as_ref()
         .map(|_| AuditBuilder::new(&pack, args.moments));
     let partial = audit.is_some();
+    let observer = audit.as_ref().map(AuditBuilder::observer);
 
     let progress = progress_bar();
     let started = Instant::now();
@@ -165,10 +166,9 @@ pub fn run(args: EvalArgs) -> anyhow::Result<u8> {
             // The record is dropped here, on the worker; only its tally,
             // its observation and rendered lines cross to the writing
             // thread.
-            let (tally, observation) = if partial {
-                (outcome.tally(), Some(Observation::of(&pack, outcome)))
-            } else {
-                (outcome.into_tally(), None)
+            let (tally, observation) = match &observer {
+                Some(o) => (outcome.tally(), Some(o.observe(outcome))),
+                None => (outcome.into_tally(), None),
             };
             (tally, observation, bytes)
         },

@@ -4,10 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::policies::AuditedPolicy;
 use super::stats::{Estimate, newcombe_difference, wilson};
 use super::tally::{ArmTally, PolicyTally};
 use crate::pack::model::Economics;
-use crate::pack::{Level, Policy, Severity};
+use crate::pack::{Level, Severity};
 
 /// The version of the JSON document; bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -254,12 +255,12 @@ fn arm_outcomes(a: &ArmTally) -> ArmOutcomes {
 
 /// Turns one policy's tally into its ledger and verdict.
 pub fn policy_ledger(
-    policy: &Policy,
+    policy: &AuditedPolicy,
     t: &PolicyTally,
     a: &Assumptions,
     currency: &str,
 ) -> PolicyLedger {
-    let has_benefit = policy.benefit.is_some();
+    let has_benefit = policy.has_benefit(t.benefit_evaluated);
     let enforced = t.enforced.interactions;
     let benefit_total = t.benefit.to_f64();
     let benefit_per = if enforced > 0 && has_benefit {
@@ -291,9 +292,9 @@ pub fn policy_ledger(
     };
     let (verdict, reason) = verdict(t, a, benefit_per, has_benefit, cost, currency);
     PolicyLedger {
-        id: policy.id().to_string(),
-        title: policy.def.title.clone(),
-        levels: policy.def.levels.clone(),
+        id: policy.id.clone(),
+        title: policy.title.clone(),
+        levels: policy.levels.clone(),
         verdict,
         reason,
         applied: t.applied,

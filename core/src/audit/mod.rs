@@ -11,6 +11,7 @@
 
 pub mod ledger;
 pub mod partial;
+pub mod policies;
 pub mod stats;
 pub mod tally;
 
@@ -22,9 +23,11 @@ pub use ledger::{
     Assumptions, Audit, CheckFindings, InputSummary, LevelFindings, Moment, PolicyLedger, Pyramid,
     Rejection, SCHEMA_VERSION, Verdict, amount, money,
 };
+pub use policies::{AuditedCheck, AuditedPolicy, BenefitSource};
 pub use stats::Estimate;
 
 use std::ops::ControlFlow;
+use std::sync::Arc;
 
 use crate::engine::{Outcome, Weigh, run_ordered};
 use crate::input::{InputError, Reject};
@@ -41,6 +44,9 @@ pub const REJECTIONS_SHOWN: usize = 20;
 #[derive(Debug, Clone)]
 pub struct AuditBuilder<'p> {
     pack: &'p Pack,
+    /// The pack's policies, then its plugins', in the order of
+    /// [`AuditStats::policies`].
+    policies: Vec<AuditedPolicy>,
     stats: AuditStats,
 }
 
@@ -247,7 +253,7 @@ pub enum Observation {
 /// An evaluated interaction, reduced to what the ledger needs.
 #[derive(Debug, Clone)]
 pub struct Audited {
-    source: std::sync::Arc<str>,
+    source: Arc<str>,
     line: u64,
     id: String,
     facts: Facts,
@@ -266,29 +272,37 @@ struct PolicyObservation {
     errors: Vec<crate::evaluate::EvalFailure>,
 }
 
-impl Observation {
-    /// What the audit of `pack` keeps of the engine's outcome for one
-    /// record. A record the engine rejected is a rejection; one it
-    /// evaluated keeps its loyalty facts and its policies' outcomes.
-    pub fn of(pack: &Pack, outcome: Outcome) -> Observation {
+/// Reduces the engine's outcomes to [`Observation`]s; cheap to share
+/// between worker threads.
+#[derive(Debug, Clone)]
+pub struct Observer {
+    /// Policy ids in the order of the engine's outcomes: the pack's
+    /// policies, then its plugins.
+    ids: Arc<[String]>,
+    default_value: f64,
+}
+
+impl Observer {
+    /// What the audit keeps of the engine's outcome for one record. A
+    /// record the engine rejected is a rejection; one it evaluated keeps its
+    /// loyalty facts and the outcomes of the policies that applied or
+    /// failed.
+    pub fn observe(&self, outcome: Outcome) -> Observation {
         match outcome {
             Outcome::Rejected(r) => Observation::Rejected(rejection(&r)),
             Outcome::Evaluated(e) => {
-                let facts = Facts::read(
-                    &e.interaction.record,
-                    pack.manifest.economics.default_customer_value,
-                );
-                let policies = pack
-                    .policies
+                let facts = Facts::read(&e.interaction.record, self.default_value);
+                let policies = self
+                    .ids
                     .iter()
                     .zip(e.policies)
                     .enumerate()
                     .filter(|(_, (_, out))| out.applies || !out.errors.is_empty())
-                    .map(|(i, (policy, out))| {
+                    .map(|(i, (id, out))| {
                         (
                             i,
                             PolicyObservation {
-                                policy: policy.id().to_string(),
+                                policy: id.clone(),
                                 applies: out.applies,
                                 enforced: out.enforced,
                                 benefit: out.benefit,
@@ -389,6 +403,11 @@ impl<'p> AuditBuilder<'p> {
     pub fn new(pack: &'p Pack, moments: usize) -> Self {
         AuditBuilder {
             pack,
+            policies: pack
+                .policies
+                .iter()
+                .map(AuditedPolicy::from_policy)
+                .collect(),
             stats: AuditStats::new(pack.policies.len(), moments),
         }
     }
@@ -396,11 +415,26 @@ impl<'p> AuditBuilder<'p> {
     /// An audit of `pack` from statistics gathered elsewhere (a merged
     /// partial). The caller has checked they come from this pack.
     pub fn from_stats(pack: &'p Pack, stats: AuditStats) -> Self {
-        AuditBuilder { pack, stats }
+        let mut b = AuditBuilder::new(pack, 0);
+        b.stats = stats;
+        b
     }
 
     pub fn pack(&self) -> &'p Pack {
         self.pack
+    }
+
+    /// The audited policies, in the order of the statistics.
+    pub fn policies(&self) -> &[AuditedPolicy] {
+        &self.policies
+    }
+
+    /// What reduces the engine's outcomes for this audit, on any thread.
+    pub fn observer(&self) -> Observer {
+        Observer {
+            ids: self.policies.iter().map(|p| p.id.clone()).collect(),
+            default_value: self.pack.manifest.economics.default_customer_value,
+        }
     }
 
     pub fn stats(&self) -> &AuditStats {
@@ -413,7 +447,7 @@ impl<'p> AuditBuilder<'p> {
 
     /// Folds in the engine's outcome for one record.
     pub fn add(&mut self, outcome: Outcome) {
-        let observation = Observation::of(self.pack, outcome);
+        let observation = self.observer().observe(outcome);
         self.stats.add(observation);
     }
 
@@ -433,12 +467,12 @@ impl<'p> AuditBuilder<'p> {
         R: Weigh + Send,
         E: Fn(R) -> Outcome + Sync + Send,
     {
-        let pack = self.pack;
+        let observer = self.observer();
         let stats = &mut self.stats;
         run_ordered(
             records,
             jobs,
-            |r| Observation::of(pack, evaluate(r)),
+            |r| observer.observe(evaluate(r)),
             |o| {
                 stats.add(o);
                 ControlFlow::Continue(())
@@ -459,7 +493,7 @@ impl<'p> AuditBuilder<'p> {
         let stats = self.stats;
         let assumptions = Assumptions::new(&pack.manifest.economics, stats.moments_limit());
         let currency = pack.manifest.pack.currency.as_str();
-        let policies = pack
+        let policies = self
             .policies
             .iter()
             .zip(&stats.policies)
@@ -475,7 +509,7 @@ impl<'p> AuditBuilder<'p> {
                 rejected: stats.rejected,
                 rejections: stats.rejections.into_sorted(),
             },
-            pyramid: pyramid(pack, &stats.policies),
+            pyramid: pyramid(&self.policies, &stats.policies),
             moments_of_truth: stats
                 .moments
                 .into_sorted()
@@ -488,7 +522,7 @@ impl<'p> AuditBuilder<'p> {
     }
 }
 
-fn pyramid(pack: &Pack, tallies: &[PolicyTally]) -> Pyramid {
+fn pyramid(policies: &[AuditedPolicy], tallies: &[PolicyTally]) -> Pyramid {
     let mut levels: Vec<LevelFindings> = Level::ALL
         .iter()
         .map(|&level| LevelFindings {
@@ -501,7 +535,7 @@ fn pyramid(pack: &Pack, tallies: &[PolicyTally]) -> Pyramid {
             checks: Vec::new(),
         })
         .collect();
-    for (policy, tally) in pack.policies.iter().zip(tallies) {
+    for (policy, tally) in policies.iter().zip(tallies) {
         for check in &policy.checks {
             let n = tally.findings.get(&check.id).copied().unwrap_or(0);
             let l = &mut levels[usize::from(check.level.rank() - 1)];
@@ -513,7 +547,7 @@ fn pyramid(pack: &Pack, tallies: &[PolicyTally]) -> Pyramid {
             }
             if n > 0 {
                 l.checks.push(CheckFindings {
-                    policy: policy.id().to_string(),
+                    policy: policy.id.clone(),
                     check: check.id.clone(),
                     severity: check.severity,
                     findings: n,

@@ -171,27 +171,30 @@ pub fn fingerprint(pack: &Pack) -> String {
     hex
 }
 
+fn identity(pack: &Pack) -> PackIdentity {
+    PackIdentity {
+        name: pack.manifest.pack.name.clone(),
+        fingerprint: fingerprint(pack),
+    }
+}
+
+fn generator() -> String {
+    format!("goodwill {}", env!("CARGO_PKG_VERSION"))
+}
+
 impl AuditBuilder<'_> {
     /// This builder's statistics as a partial audit.
     pub fn to_partial(&self) -> Partial {
-        Partial::new(self.pack, self.stats.clone())
+        Partial::assemble(
+            identity(self.pack),
+            generator(),
+            self.policies.iter().map(|p| p.id.clone()).collect(),
+            self.stats.clone(),
+        )
     }
 }
 
 impl Partial {
-    /// The partial of `stats`, gathered with `pack`.
-    pub fn new(pack: &Pack, stats: AuditStats) -> Partial {
-        Partial::assemble(
-            PackIdentity {
-                name: pack.manifest.pack.name.clone(),
-                fingerprint: fingerprint(pack),
-            },
-            format!("goodwill {}", env!("CARGO_PKG_VERSION")),
-            pack.policies.iter().map(|p| p.id().to_string()).collect(),
-            stats,
-        )
-    }
-
     /// A partial of `stats`, whose policies are `ids` in order.
     fn assemble(
         pack: PackIdentity,

@@ -54,10 +54,16 @@ fn log(seed: u64, n: usize) -> Vec<RawRecord> {
 
 fn observations(pack: &Pack, records: &[RawRecord]) -> Vec<Observation> {
     let engine = Engine::new(pack).unwrap();
+    let observer = AuditBuilder::new(pack, 0).observer();
     records
         .iter()
-        .map(|r| Observation::of(pack, engine.evaluate(r.clone())))
+        .map(|r| observer.observe(engine.evaluate(r.clone())))
         .collect()
+}
+
+/// The partial of `stats`, gathered with `pack`.
+fn partial(pack: &Pack, stats: AuditStats) -> Partial {
+    AuditBuilder::from_stats(pack, stats).to_partial()
 }
 
 fn report(pack: &Pack, stats: AuditStats) -> String {
@@ -66,7 +72,7 @@ fn report(pack: &Pack, stats: AuditStats) -> String {
 
 /// A partial written to text and read back, as between machines.
 fn through_text(pack: &Pack, stats: AuditStats) -> Partial {
-    let text = Partial::new(pack, stats).to_json();
+    let text = partial(pack, stats).to_json();
     Partial::parse("part.json", &text).unwrap()
 }
 
@@ -133,7 +139,7 @@ fn merge_order_does_not_change_the_merged_partial() {
     for (i, o) in seen.into_iter().enumerate() {
         if i % 3 == 0 { a.add(o) } else { b.add(o) }
     }
-    let (pa, pb) = (Partial::new(pack, a), Partial::new(pack, b));
+    let (pa, pb) = (partial(pack, a), partial(pack, b));
     let ab = Partial::merge_all(vec![("a".into(), pa.clone()), ("b".into(), pb.clone())]).unwrap();
     let ba = Partial::merge_all(vec![("b".into(), pb), ("a".into(), pa)]).unwrap();
     assert_eq!(ab.to_json(), ba.to_json());
@@ -178,7 +184,7 @@ fn the_fingerprint_does_not_depend_on_where_the_pack_sits() {
 #[test]
 fn a_partial_of_another_pack_is_refused_naming_both() {
     let pack = demo_pack();
-    let mine = Partial::new(pack, AuditStats::new(pack.policies.len(), 5));
+    let mine = partial(pack, AuditStats::new(pack.policies.len(), 5));
     let mut theirs = mine.clone();
     theirs.pack.fingerprint = "sha256:0000".to_string();
     let err =
@@ -223,8 +229,7 @@ fn a_damaged_partial_is_refused_with_what_is_wrong() {
     for o in observations(pack, &log(1, 40)) {
         stats.add(o);
     }
-    let good: serde_json::Value =
-        serde_json::from_str(&Partial::new(pack, stats).to_json()).unwrap();
+    let good: serde_json::Value = serde_json::from_str(&partial(pack, stats).to_json()).unwrap();
     type Damage = fn(&mut serde_json::Value);
     let cases: [(&str, Damage); 4] = [
         ("rejected", |d| d["rejected"] = 1000.into()),
