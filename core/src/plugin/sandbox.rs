@@ -5,7 +5,7 @@
 //! from a fixed seed, stdout and stderr captured into a size-capped log.
 
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -30,29 +30,46 @@ pub struct HostState {
     wasi: WasiCtx,
     table: ResourceTable,
     limiter: Limiter,
+    log: PluginLog,
+}
+
+/// The bytes of the secure and the insecure random streams, made once.
+static SECURE_BYTES: LazyLock<Vec<u8>> = LazyLock::new(|| seeded_bytes(RANDOM_SEED));
+static INSECURE_BYTES: LazyLock<Vec<u8>> = LazyLock::new(|| seeded_bytes(!RANDOM_SEED));
+
+/// The empty WASI context, its random streams at their start.
+fn wasi_ctx(log: &PluginLog) -> WasiCtx {
+    let mut builder = WasiCtx::builder();
+    builder
+        .stdout(log.clone())
+        .stderr(log.clone())
+        .wall_clock(FixedClock)
+        .monotonic_clock(FixedClock)
+        .secure_random(wasmtime_wasi::Deterministic::new(SECURE_BYTES.clone()))
+        .insecure_random(wasmtime_wasi::Deterministic::new(INSECURE_BYTES.clone()))
+        .insecure_random_seed(u128::from(RANDOM_SEED))
+        .allow_tcp(false)
+        .allow_udp(false)
+        .allow_ip_name_lookup(false);
+    builder.build()
 }
 
 impl HostState {
     pub fn new(limits: &PluginLimits, log: &PluginLog) -> Self {
-        let mut builder = WasiCtx::builder();
-        builder
-            .stdout(log.clone())
-            .stderr(log.clone())
-            .wall_clock(FixedClock)
-            .monotonic_clock(FixedClock)
-            .secure_random(wasmtime_wasi::Deterministic::new(seeded_bytes(RANDOM_SEED)))
-            .insecure_random(wasmtime_wasi::Deterministic::new(seeded_bytes(
-                !RANDOM_SEED,
-            )))
-            .insecure_random_seed(u128::from(RANDOM_SEED))
-            .allow_tcp(false)
-            .allow_udp(false)
-            .allow_ip_name_lookup(false);
         HostState {
-            wasi: builder.build(),
+            wasi: wasi_ctx(log),
             table: ResourceTable::new(),
             limiter: Limiter::new(limits),
+            log: log.clone(),
         }
+    }
+
+    /// Rewinds the random streams to their start (a fresh WASI context),
+    /// so that an interaction sees the same random bytes whichever
+    /// interactions this instance evaluated before it: results do not
+    /// depend on how records were spread over threads.
+    pub fn rewind_randomness(&mut self) {
+        self.wasi = wasi_ctx(&self.log);
     }
 
     pub fn limiter(&mut self) -> &mut dyn ResourceLimiter {
