@@ -7,8 +7,8 @@ use std::process::{Command, Output};
 
 use serde_json::{Value as Json, json};
 
-#[path = "../../core/tests/fixtures/mod.rs"]
-mod fixtures;
+// The WAT fixtures, compiled once for the whole e2e binary.
+use super::plugin::fixtures;
 
 /// A TOML policy that applies to every record and raises `counted` on it.
 const EVERY_RECORD: &str = r#"id = "every-record"

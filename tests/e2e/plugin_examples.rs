@@ -167,6 +167,9 @@ fn a_plugin_that_cannot_describe_itself_within_its_fuel_is_refused() {
     );
 }
 
+/// The policy id the transcript checker describes.
+const TRANSCRIPT: &str = "transcript-blame-and-policy-answers";
+
 /// A pack listing both example plugins (copied in), no TOML policy.
 fn examples_pack() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -185,6 +188,9 @@ fn examples_pack() -> tempfile::TempDir {
             &std::fs::read_to_string(examples().join(name).join("interactions.jsonl")).unwrap(),
         );
     }
+    // `promise.due` is a canonical timestamp: eval rejects the samples'
+    // date-only dues (the plugin alone, in `plugin run`, accepts them).
+    let input = input.replace(r#""due":"2024-03-04""#, r#""due":"2024-03-04T23:59:59Z""#);
     std::fs::write(dir.path().join("in.jsonl"), input).unwrap();
     dir
 }
@@ -224,15 +230,15 @@ fn eval_runs_both_example_plugins_as_policies_of_a_pack() {
     assert_eq!(
         found,
         [
-            t("en-1", "transcript-checker", "blame-shifting"),
-            t("en-1", "transcript-checker", "policy-as-answer"),
-            t("et-1", "transcript-checker", "policy-as-answer"),
-            t("et-1", "transcript-checker", "no-one-can-decide"),
-            t("ru-1", "transcript-checker", "blame-shifting"),
-            t("ru-1", "transcript-checker", "policy-as-answer"),
-            t("hr-1", "transcript-checker", "blame-shifting"),
-            t("hr-1", "transcript-checker", "policy-as-answer"),
-            t("hr-1", "transcript-checker", "no-one-can-decide"),
+            t("en-1", TRANSCRIPT, "blame-shifting"),
+            t("en-1", TRANSCRIPT, "policy-as-answer"),
+            t("et-1", TRANSCRIPT, "policy-as-answer"),
+            t("et-1", TRANSCRIPT, "no-one-can-decide"),
+            t("ru-1", TRANSCRIPT, "blame-shifting"),
+            t("ru-1", TRANSCRIPT, "policy-as-answer"),
+            t("hr-1", TRANSCRIPT, "blame-shifting"),
+            t("hr-1", TRANSCRIPT, "policy-as-answer"),
+            t("hr-1", TRANSCRIPT, "no-one-can-decide"),
             t("late", "promise-keeping", "promise-late"),
             t("never", "promise-keeping", "promise-late"),
             t("overcharged", "promise-keeping", "price-above-quote"),
@@ -240,7 +246,7 @@ fn eval_runs_both_example_plugins_as_policies_of_a_pack() {
         ]
     );
     // `next tuesday` is not a timestamp: the record is rejected before any
-    // policy, plugin or not, sees it.
+    // policy, plugin or not, sees it; `kept` raises nothing.
     assert!(stderr.contains("1 rejected"), "{stderr}");
     assert!(!stderr.contains("plugin errors"), "{stderr}");
 }
@@ -269,7 +275,7 @@ fn check_lints_the_example_plugins_descriptions() {
     assert!(
         by_policy
             .iter()
-            .all(|(p, _, line)| (p == "transcript-checker" && *line == 5)
+            .all(|(p, _, line)| (p == TRANSCRIPT && *line == 5)
                 || (p == "promise-keeping" && *line == 8)),
         "{by_policy:?}"
     );
