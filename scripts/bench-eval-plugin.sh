@@ -16,8 +16,10 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 export GOODWILL_CACHE_DIR="$work/cache"
 
-cargo build --release -p goodwill-cli
-cargo run --release -q -p goodwill-core --example write_fixture -- well-behaved "$work/noop.wasm"
+# One cargo invocation for both: building them apart unifies features
+# differently and compiles wasmtime twice.
+cargo build --release -p goodwill-cli -p goodwill-core --example write_fixture
+target/release/examples/write_fixture well-behaved "$work/noop.wasm"
 bin=$PWD/target/release/goodwill
 
 # Interactions shaped like the promise-keeping samples, each with its own id.
