@@ -1,5 +1,8 @@
 //! Bulk evaluation: raw records in, per-interaction outcomes out, in input
-//! order on any number of threads. `goodwill eval` renders the outcomes as
+//! order on any number of threads. Every interaction is evaluated by the
+//! pack's TOML policies and by its plugin policies
+//! ([`Engine::with_plugins`]), each worker thread calling plugins through
+//! its own runners. `goodwill eval` renders the outcomes as
 //! JSON lines; the audit folds them into its ledger. Both plug in through
 //! [`run_ordered`]'s `work` (runs on the workers) and `sink` (runs in input
 //! order on the calling thread).
