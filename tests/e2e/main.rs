@@ -4,6 +4,7 @@ mod audit;
 mod check;
 mod ci_formats;
 mod eval;
+mod eval_plugins;
 mod examples;
 mod lint;
 mod partials;

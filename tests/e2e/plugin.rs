@@ -3,7 +3,7 @@
 use std::process::Command;
 
 #[path = "../../core/tests/fixtures/mod.rs"]
-mod fixtures;
+pub(super) mod fixtures;
 
 fn goodwill() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_goodwill"));

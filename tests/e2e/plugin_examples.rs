@@ -166,3 +166,123 @@ fn a_plugin_that_cannot_describe_itself_within_its_fuel_is_refused() {
         "{stderr}"
     );
 }
+
+/// The policy id the transcript checker describes.
+const TRANSCRIPT: &str = "transcript-blame-and-policy-answers";
+
+/// A pack listing both example plugins (copied in), no TOML policy.
+fn examples_pack() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["transcript-checker", "promise-keeping"] {
+        std::fs::copy(built(name), dir.path().join(format!("{name}.wasm"))).unwrap();
+    }
+    std::fs::write(
+        dir.path().join("goodwill.toml"),
+        "[pack]\nname = \"examples\"\n\n[[plugins]]\npath = \"transcript-checker.wasm\"\n\n[[plugins]]\npath = \"promise-keeping.wasm\"\n",
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("policies")).unwrap();
+    let mut input = String::new();
+    for name in ["transcript-checker", "promise-keeping"] {
+        input.push_str(
+            &std::fs::read_to_string(examples().join(name).join("interactions.jsonl")).unwrap(),
+        );
+    }
+    // `promise.due` is a canonical timestamp: eval rejects the samples'
+    // date-only dues (the plugin alone, in `plugin run`, accepts them).
+    let input = input.replace(r#""due":"2024-03-04""#, r#""due":"2024-03-04T23:59:59Z""#);
+    std::fs::write(dir.path().join("in.jsonl"), input).unwrap();
+    dir
+}
+
+fn goodwill_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_goodwill"))
+        .current_dir(dir)
+        .env(
+            "GOODWILL_CACHE_DIR",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("plugin-cache"),
+        )
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+#[ignore = "needs plugins/examples/build.sh"]
+fn eval_runs_both_example_plugins_as_policies_of_a_pack() {
+    let dir = examples_pack();
+    let out = goodwill_in(
+        dir.path(),
+        &["eval", ".", "in.jsonl", "--allow-rejects", "--jobs", "2"],
+    );
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let found: Vec<(String, String, String)> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            let s = |k: &str| v[k].as_str().unwrap().to_string();
+            (s("interaction"), s("policy"), s("check"))
+        })
+        .collect();
+    let t = |i: &str, p: &str, c: &str| (i.to_string(), p.to_string(), c.to_string());
+    assert_eq!(
+        found,
+        [
+            t("en-1", TRANSCRIPT, "blame-shifting"),
+            t("en-1", TRANSCRIPT, "policy-as-answer"),
+            t("et-1", TRANSCRIPT, "policy-as-answer"),
+            t("et-1", TRANSCRIPT, "no-one-can-decide"),
+            t("ru-1", TRANSCRIPT, "blame-shifting"),
+            t("ru-1", TRANSCRIPT, "policy-as-answer"),
+            t("hr-1", TRANSCRIPT, "blame-shifting"),
+            t("hr-1", TRANSCRIPT, "policy-as-answer"),
+            t("hr-1", TRANSCRIPT, "no-one-can-decide"),
+            t("late", "promise-keeping", "promise-late"),
+            t("never", "promise-keeping", "promise-late"),
+            t("overcharged", "promise-keeping", "price-above-quote"),
+            t("pickup", "promise-keeping", "manner-changed"),
+        ]
+    );
+    // `next tuesday` is not a timestamp: the record is rejected before any
+    // policy, plugin or not, sees it; `kept` raises nothing.
+    assert!(stderr.contains("1 rejected"), "{stderr}");
+    assert!(!stderr.contains("plugin errors"), "{stderr}");
+}
+
+#[test]
+#[ignore = "needs plugins/examples/build.sh"]
+fn check_lints_the_example_plugins_descriptions() {
+    let dir = examples_pack();
+    let out = goodwill_in(dir.path(), &["check", ".", "--format", "json"]);
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let doc: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    let mut by_policy: Vec<(String, String, u64)> = doc["lint"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["policy"].as_str().unwrap().to_string(),
+                f["rule"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    by_policy.dedup();
+    // Each finding points at its plugin's `path` line in goodwill.toml.
+    assert!(
+        by_policy
+            .iter()
+            .all(|(p, _, line)| (p == TRANSCRIPT && *line == 5)
+                || (p == "promise-keeping" && *line == 8)),
+        "{by_policy:?}"
+    );
+    assert!(
+        by_policy
+            .iter()
+            .any(|(p, r, _)| p == "promise-keeping" && r == "GW009"),
+        "{by_policy:?}"
+    );
+}

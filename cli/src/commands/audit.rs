@@ -151,14 +151,12 @@ fn evaluate<'p>(
     args: &AuditArgs,
     pack: &'p goodwill_core::Pack,
 ) -> anyhow::Result<Result<AuditBuilder<'p>, u8>> {
-    let engine = match Engine::new(pack) {
+    let engine = match engine(args, pack)? {
         Ok(e) => e,
-        Err(errors) => {
-            render::mapping_errors(&errors);
-            return Ok(Err(exit::ERROR));
-        }
+        Err(code) => return Ok(Err(code)),
     };
-    let mut builder = AuditBuilder::new(pack, args.moments.unwrap_or(DEFAULT_MOMENTS));
+    let mut builder = AuditBuilder::new(pack, args.moments.unwrap_or(DEFAULT_MOMENTS))
+        .with_plugins(engine.plugins());
     let jobs = args.inputs.jobs();
     let ran = if args.demo {
         builder.run(
@@ -179,6 +177,21 @@ fn evaluate<'p>(
     Ok(Ok(builder))
 }
 
+/// The engine of the pack, with its `[mapping]` and plugins. `Err` is an
+/// exit code after the fault was printed.
+fn engine<'p>(
+    args: &AuditArgs,
+    pack: &'p goodwill_core::Pack,
+) -> anyhow::Result<Result<Engine<'p>, u8>> {
+    match Engine::new(pack) {
+        Ok(e) => super::eval::load_plugins(e, args.error_format),
+        Err(errors) => {
+            render::mapping_errors(&errors);
+            Ok(Err(exit::ERROR))
+        }
+    }
+}
+
 /// Reads, checks and merges the partials. `Err` is an exit code after the
 /// fault was printed.
 fn from_partials<'p>(
@@ -186,13 +199,19 @@ fn from_partials<'p>(
     pack: &'p goodwill_core::Pack,
 ) -> anyhow::Result<Result<AuditBuilder<'p>, u8>> {
     let pack_name = args.pack.display().to_string();
+    // The plugins describe their policies for the report.
+    let engine = match engine(args, pack)? {
+        Ok(e) => e,
+        Err(code) => return Ok(Err(code)),
+    };
+    let policies = AuditBuilder::new(pack, 0).with_plugins(engine.plugins());
     let mut parts = Vec::with_capacity(args.from_partials.len());
     for path in &args.from_partials {
         let (name, partial) = match read_partial(path) {
             Ok(p) => p,
             Err(code) => return Ok(Err(code)),
         };
-        if let Err(e) = partial.check_pack(&name, pack, &pack_name) {
+        if let Err(e) = partial.check_pack(&name, pack, policies.policies(), &pack_name) {
             render::partial_error(&e);
             return Ok(Err(exit::ERROR));
         }
@@ -216,7 +235,7 @@ fn from_partials<'p>(
         }
         stats.limit_moments(m);
     }
-    Ok(Ok(AuditBuilder::from_stats(pack, stats)))
+    Ok(Ok(AuditBuilder::from_stats(pack, engine.plugins(), stats)))
 }
 
 /// Reads one partial file; prints why it cannot be used.

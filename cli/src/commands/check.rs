@@ -118,6 +118,10 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
         Err(d) => return fail(d),
     };
     let mut findings = lint::lint_pack(&pack, &settings);
+    match lint_plugins(&pack, &settings)? {
+        Ok(plugin_findings) => findings.extend(plugin_findings),
+        Err(d) => return fail(d),
+    }
 
     let waivers_path = args.waivers.clone().or_else(|| {
         let p = pack.root.join("waivers.toml");
@@ -183,6 +187,25 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
     } else {
         exit::OK
     })
+}
+
+/// Loads the pack's plugins (a plugin that cannot be loaded fails the
+/// pack, like a policy file that does not parse) and lints what each
+/// describes, its findings located at its `[[plugins]]` entry.
+fn lint_plugins(
+    pack: &goodwill_core::Pack,
+    settings: &Settings,
+) -> anyhow::Result<Result<Vec<lint::Finding>, Vec<Diagnostic>>> {
+    let (plugins, diagnostics) = super::plugin::load_pack(pack)?;
+    if !diagnostics.is_empty() {
+        return Ok(Err(diagnostics));
+    }
+    let entries = goodwill_core::plugin::plugin_entries(pack);
+    Ok(Ok(plugins
+        .iter()
+        .zip(&entries)
+        .flat_map(|(plugin, entry)| lint::lint_plugin(plugin.describe(), entry, settings))
+        .collect()))
 }
 
 /// Reports a pack that could not be read: diagnostics on stderr, and for

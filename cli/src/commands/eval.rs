@@ -2,6 +2,7 @@
 //! stdout (schema: `docs/eval-output.md`), the summary and rejects on
 //! stderr, all cores, output identical for any `--jobs`.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::ops::ControlFlow;
@@ -11,9 +12,12 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use goodwill_core::audit::{AuditBuilder, DEFAULT_MOMENTS};
-use goodwill_core::engine::{Engine, Evaluated, Finding, Finish, Outcome, Summary, run_ordered};
+use goodwill_core::engine::{
+    Engine, Evaluated, Finding, Finish, Outcome, PluginFailure, Summary, run_ordered,
+};
 use goodwill_core::input::{Origin, Reject};
 use goodwill_core::pack::{Level, Severity};
+use goodwill_core::plugin::PluginErrorCause;
 use serde::Serialize;
 use serde::ser::SerializeMap;
 use serde_json::Value as Json;
@@ -31,8 +35,9 @@ use crate::render::{self, ErrorFormat};
 /// the pack is the current folder.
 ///
 /// Exit codes: 0 success; 1 a finding at or above `--fail-on`; 2 rejected
-/// records or evaluation errors (unless `--allow-rejects`), or the pack or
-/// an input could not be read.
+/// records or evaluation errors (unless `--allow-rejects`), plugin errors
+/// with `--strict`, or the pack, one of its plugins or an input could not
+/// be read.
 #[derive(Debug, Args)]
 pub struct EvalArgs {
     /// `[PACK] FILE...`: the pack folder (optional), then the inputs.
@@ -56,6 +61,11 @@ pub struct EvalArgs {
     /// Exit 0 even when records were rejected or expressions failed.
     #[arg(long)]
     pub allow_rejects: bool,
+
+    /// Exit 2 when a plugin failed on any interaction (by default a plugin
+    /// error is reported and counted, and the exit code ignores it).
+    #[arg(long)]
+    pub strict: bool,
 
     /// Write a partial audit to OUT (`-`: stdout) instead of finding lines:
     /// the audit's statistics over these records, to combine with other
@@ -116,6 +126,10 @@ pub fn run(args: EvalArgs) -> anyhow::Result<u8> {
             return Ok(exit::ERROR);
         }
     };
+    let engine = match load_plugins(engine, args.error_format)? {
+        Ok(e) => e,
+        Err(code) => return Ok(code),
+    };
     let records = match args.inputs.records(&inputs) {
         Ok(r) => r,
         Err(e) => {
@@ -135,7 +149,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<u8> {
     let mut audit = args
         .partial
         .as_ref()
-        .map(|_| AuditBuilder::new(&pack, args.moments));
+        .map(|_| AuditBuilder::new(&pack, args.moments).with_plugins(engine.plugins()));
     let partial = audit.is_some();
     let observer = audit.as_ref().map(AuditBuilder::observer);
 
@@ -161,6 +175,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<u8> {
                     write_interaction(&mut bytes, &engine, e);
                 } else {
                     write_findings(&mut bytes, &engine, e);
+                    write_plugin_findings(&mut bytes, &engine, e);
                 }
             }
             // The record is dropped here, on the worker; only its tally,
@@ -191,6 +206,22 @@ pub fn run(args: EvalArgs) -> anyhow::Result<u8> {
                 }
                 if let Some(out) = &mut rejects_out
                     && let Err(e) = write_reject(out, r)
+                {
+                    rejects_fault = Some(e);
+                    return ControlFlow::Break(());
+                }
+            }
+            for f in &tally.plugin_errors {
+                if printed < MAX_PRINTED_REJECTS {
+                    printed += 1;
+                    let line = format!("error: {f}");
+                    match &progress {
+                        Some(p) => p.println(line),
+                        None => eprintln!("{line}"),
+                    }
+                }
+                if let Some(out) = &mut rejects_out
+                    && let Err(e) = write_plugin_failure(out, f)
                 {
                     rejects_fault = Some(e);
                     return ControlFlow::Break(());
@@ -227,13 +258,17 @@ pub fn run(args: EvalArgs) -> anyhow::Result<u8> {
     let elapsed = started.elapsed().as_secs_f64();
     let mut err = io::stderr().lock();
     let problems = summary.rejected + summary.evaluation_errors;
-    if problems > printed {
+    if problems + summary.plugin_errors > printed {
         let hint = if args.rejects.is_some() {
             "all are in the rejects file"
         } else {
             "write them all with `--rejects FILE`"
         };
-        let _ = writeln!(err, "error: ... and {} more ({hint})", problems - printed);
+        let _ = writeln!(
+            err,
+            "error: ... and {} more ({hint})",
+            problems + summary.plugin_errors - printed
+        );
     }
     print_summary(&mut err, &summary, elapsed);
     match finish {
@@ -249,6 +284,9 @@ pub fn run(args: EvalArgs) -> anyhow::Result<u8> {
         write_to(Some(path), a.to_partial().to_json().as_bytes())?;
     }
     if problems > 0 && !args.allow_rejects {
+        return Ok(exit::ERROR);
+    }
+    if args.strict && summary.plugin_errors > 0 {
         return Ok(exit::ERROR);
     }
     if let Some(fail_on) = args.fail_on {
@@ -320,6 +358,7 @@ fn print_summary(err: &mut impl Write, s: &Summary, elapsed: f64) {
             let _ = writeln!(err, "    {n:>8}  {reason}");
         }
     }
+    print_plugin_errors(err, s);
     let by_sev: Vec<String> = s
         .findings_by_severity
         .iter()
@@ -413,7 +452,7 @@ struct InteractionLine<'a> {
     interaction: &'a str,
     source: Source<'a>,
     policies: Vec<PolicyLine<'a>>,
-    errors: Vec<&'a str>,
+    errors: Vec<Cow<'a, str>>,
 }
 
 #[derive(Serialize)]
@@ -462,11 +501,18 @@ fn write_interaction(out: &mut Vec<u8>, engine: &Engine<'_>, e: &Evaluated) {
             findings,
         });
     }
+    let (plugin_policies, plugin_errors) = plugin_lines(engine, e);
+    policies.extend(plugin_policies);
     let line = InteractionLine {
         interaction: &e.interaction.id,
         source: Source::from(&e.interaction.origin),
         policies,
-        errors: e.errors.iter().map(|r| r.reason.as_str()).collect(),
+        errors: e
+            .errors
+            .iter()
+            .map(|r| Cow::Borrowed(r.reason.as_str()))
+            .chain(plugin_errors)
+            .collect(),
     };
     let _ = serde_json::to_writer(&mut *out, &line);
     out.push(b'\n');
@@ -493,4 +539,126 @@ fn write_reject(out: &mut impl Write, r: &Reject) -> io::Result<()> {
     };
     serde_json::to_writer(&mut *out, &line)?;
     out.write_all(b"\n")
+}
+
+// --- plugin policies -------------------------------------------------------
+
+/// Loads the pack's `[[plugins]]` into the engine; a plugin that cannot be
+/// loaded is a pack diagnostic at its entry, and the run stops with exit 2.
+pub(super) fn load_plugins<'p>(
+    engine: Engine<'p>,
+    format: ErrorFormat,
+) -> anyhow::Result<Result<Engine<'p>, u8>> {
+    let pack = engine.pack();
+    let (plugins, diagnostics) = super::plugin::load_pack(pack)?;
+    if !diagnostics.is_empty() {
+        let err = goodwill_core::PackError {
+            root: pack.root.clone(),
+            diagnostics,
+        };
+        render::pack_error(&err, format)?;
+        return Ok(Err(exit::ERROR));
+    }
+    Ok(Ok(engine.with_plugins(plugins)))
+}
+
+/// One finding line per plugin finding, after the TOML policies' findings,
+/// in the pack's plugin order: the same schema, with the plugin's id as the
+/// policy.
+fn write_plugin_findings(out: &mut Vec<u8>, engine: &Engine<'_>, e: &Evaluated) {
+    for (plugin, outcome) in engine.plugins().iter().zip(&e.plugins) {
+        let Ok(evaluation) = outcome else { continue };
+        for f in &evaluation.findings {
+            let line = FindingLine {
+                interaction: &e.interaction.id,
+                policy: plugin.id(),
+                check: &f.check_id,
+                severity: f.severity,
+                level: f.level,
+                message: &f.message,
+                evidence: Evidence(&f.evidence),
+                source: Source::from(&e.interaction.origin),
+            };
+            let _ = serde_json::to_writer(&mut *out, &line);
+            out.push(b'\n');
+        }
+    }
+}
+
+/// The `--per-interaction` entries of the plugin policies that applied,
+/// and the plugin errors of the interaction.
+fn plugin_lines<'a>(
+    engine: &'a Engine<'_>,
+    e: &'a Evaluated,
+) -> (Vec<PolicyLine<'a>>, Vec<Cow<'a, str>>) {
+    let mut policies = Vec::new();
+    let mut errors = Vec::new();
+    for (plugin, outcome) in engine.plugins().iter().zip(&e.plugins) {
+        match outcome {
+            Ok(evaluation) if evaluation.applies => policies.push(PolicyLine {
+                policy: plugin.id(),
+                enforced: evaluation.enforced,
+                benefit: evaluation.benefit,
+                findings: evaluation
+                    .findings
+                    .iter()
+                    .map(|f| CheckLine {
+                        check: &f.check_id,
+                        severity: f.severity,
+                        level: f.level,
+                        message: &f.message,
+                        evidence: Evidence(&f.evidence),
+                    })
+                    .collect(),
+            }),
+            Ok(_) => {}
+            Err(error) => errors.push(Cow::Owned(error.to_string())),
+        }
+    }
+    (policies, errors)
+}
+
+/// A plugin-error record in the rejects file: the fields of a reject (kind
+/// `plugin`), plus the plugin, the interaction and the cause.
+#[derive(Serialize)]
+struct PluginFailureLine<'a> {
+    file: &'a str,
+    line: u64,
+    record: u64,
+    kind: &'a str,
+    reason: String,
+    text: &'a str,
+    plugin: &'a str,
+    interaction: &'a str,
+    cause: &'a PluginErrorCause,
+}
+
+fn write_plugin_failure(out: &mut impl Write, f: &PluginFailure) -> io::Result<()> {
+    let line = PluginFailureLine {
+        file: &f.origin.file,
+        line: f.origin.line,
+        record: f.origin.record,
+        kind: "plugin",
+        reason: f.error.to_string(),
+        text: &f.text,
+        plugin: &f.error.plugin,
+        interaction: &f.error.interaction,
+        cause: &f.error.cause,
+    };
+    serde_json::to_writer(&mut *out, &line)?;
+    out.write_all(b"\n")
+}
+
+fn print_plugin_errors(err: &mut impl Write, s: &Summary) {
+    if s.plugin_errors == 0 {
+        return;
+    }
+    let _ = writeln!(
+        err,
+        "plugin errors: {} (the interactions were evaluated by the other policies)",
+        s.plugin_errors
+    );
+    for (cause, n) in Summary::top_reasons(&s.plugin_error_causes, 5) {
+        let _ = writeln!(err, "    {n:>8}  {cause}");
+    }
 }

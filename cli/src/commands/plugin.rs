@@ -216,6 +216,25 @@ fn run_plugin(args: RunArgs) -> anyhow::Result<u8> {
     })
 }
 
+/// Loads the pack's `[[plugins]]` (through the on-disk cache), for `eval`
+/// and `check`: the plugins that loaded, and a diagnostic at the entry of
+/// each that did not. A pack without plugins starts no plugin host.
+pub fn load_pack(
+    pack: &goodwill_core::Pack,
+) -> anyhow::Result<(
+    Vec<goodwill_core::plugin::LoadedPlugin>,
+    Vec<goodwill_core::Diagnostic>,
+)> {
+    if pack.manifest.plugins.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let host = PluginHost::new(HostSettings {
+        cache_dir: cache_dir(),
+        ..HostSettings::default()
+    })?;
+    Ok(goodwill_core::plugin::load_pack_plugins(pack, &host))
+}
+
 /// Where compiled plugins are cached.
 pub fn cache_dir() -> Option<PathBuf> {
     let var = |name| {

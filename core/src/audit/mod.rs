@@ -30,8 +30,10 @@ use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use crate::engine::{Outcome, Weigh, run_ordered};
+use crate::evaluate::{EvalFailure, PolicyOutcome};
 use crate::input::{InputError, Reject};
 use crate::pack::{Level, Pack, Severity};
+use crate::plugin::LoadedPlugin;
 use crate::template::lookup;
 pub use tally::{ArmTally, ErrorExample, ErrorTally, Micros, PolicyTally, Smallest};
 
@@ -292,10 +294,26 @@ impl Observer {
             Outcome::Rejected(r) => Observation::Rejected(rejection(&r)),
             Outcome::Evaluated(e) => {
                 let facts = Facts::read(&e.interaction.record, self.default_value);
+                // A plugin's evaluation counts like a TOML policy's outcome;
+                // its failure is an error of that policy, which then
+                // neither applied nor was enforced.
+                let plugins = e.plugins.into_iter().map(|p| match p {
+                    Ok(evaluation) => evaluation.to_outcome(),
+                    Err(error) => PolicyOutcome {
+                        applies: false,
+                        enforced: false,
+                        benefit: None,
+                        fired: Vec::new(),
+                        errors: vec![EvalFailure {
+                            expression: format!("plugin ({})", error.cause.kind()),
+                            message: error.cause.to_string(),
+                        }],
+                    },
+                });
                 let policies = self
                     .ids
                     .iter()
-                    .zip(e.policies)
+                    .zip(e.policies.into_iter().chain(plugins))
                     .enumerate()
                     .filter(|(_, (_, out))| out.applies || !out.errors.is_empty())
                     .map(|(i, (id, out))| {
@@ -412,10 +430,22 @@ impl<'p> AuditBuilder<'p> {
         }
     }
 
+    /// Also audits the pack's plugin policies, after its TOML policies, in
+    /// the order of the engine's plugin outcomes.
+    pub fn with_plugins(mut self, plugins: &[LoadedPlugin]) -> Self {
+        for p in plugins {
+            self.policies.push(AuditedPolicy::from_plugin(p.describe()));
+            self.stats.policies.push(PolicyTally::default());
+        }
+        self
+    }
+
     /// An audit of `pack` from statistics gathered elsewhere (a merged
-    /// partial). The caller has checked they come from this pack.
-    pub fn from_stats(pack: &'p Pack, stats: AuditStats) -> Self {
-        let mut b = AuditBuilder::new(pack, 0);
+    /// partial). The caller has checked they come from this pack
+    /// ([`partial::Partial::check_pack`]).
+    /// `plugins` are the pack's loaded plugins (none for a pack without).
+    pub fn from_stats(pack: &'p Pack, plugins: &[LoadedPlugin], stats: AuditStats) -> Self {
+        let mut b = AuditBuilder::new(pack, 0).with_plugins(plugins);
         b.stats = stats;
         b
     }

@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 
 use super::ledger::{Moment, Rejection};
 use super::tally::{PolicyTally, Smallest};
-use super::{AuditBuilder, AuditStats, MomentEntry, REJECTIONS_SHOWN};
+use super::{AuditBuilder, AuditStats, AuditedPolicy, MomentEntry, REJECTIONS_SHOWN};
 use crate::pack::Pack;
 
 /// The value of a partial's `format` key.
@@ -323,11 +323,24 @@ impl Partial {
         }
     }
 
-    /// Whether this partial was computed with `pack`; `name` names the
-    /// partial and `pack_name` the pack (a path) in the error.
-    pub fn check_pack(&self, name: &str, pack: &Pack, pack_name: &str) -> Result<(), PartialError> {
+    /// Whether this partial was computed with `pack` and covers the
+    /// policies `policies` (the TOML ones and the plugins'); `name` names
+    /// the partial and `pack_name` the pack (a path) in the error.
+    pub fn check_pack(
+        &self,
+        name: &str,
+        pack: &Pack,
+        policies: &[AuditedPolicy],
+        pack_name: &str,
+    ) -> Result<(), PartialError> {
         let fp = fingerprint(pack);
-        if self.pack.fingerprint != fp {
+        let same_ids = self.policies.len() == policies.len()
+            && self
+                .policies
+                .iter()
+                .zip(policies)
+                .all(|(a, b)| a.id == b.id);
+        if self.pack.fingerprint != fp || !same_ids {
             return Err(PartialError::DifferentPack(Box::new(PackMismatch {
                 name: name.to_string(),
                 pack: self.pack.name.clone(),

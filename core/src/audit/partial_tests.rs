@@ -63,11 +63,11 @@ fn observations(pack: &Pack, records: &[RawRecord]) -> Vec<Observation> {
 
 /// The partial of `stats`, gathered with `pack`.
 fn partial(pack: &Pack, stats: AuditStats) -> Partial {
-    AuditBuilder::from_stats(pack, stats).to_partial()
+    AuditBuilder::from_stats(pack, &[], stats).to_partial()
 }
 
 fn report(pack: &Pack, stats: AuditStats) -> String {
-    serde_json::to_string_pretty(&AuditBuilder::from_stats(pack, stats).finish()).unwrap()
+    serde_json::to_string_pretty(&AuditBuilder::from_stats(pack, &[], stats).finish()).unwrap()
 }
 
 /// A partial written to text and read back, as between machines.

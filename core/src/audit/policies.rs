@@ -2,6 +2,7 @@
 //! policies — reduced to what the ledger and the pyramid need of them.
 
 use crate::pack::{Level, Policy, Severity};
+use crate::plugin::PluginDescription;
 
 /// One audited policy.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +40,25 @@ impl AuditedPolicy {
             levels: p.def.levels.clone(),
             benefit: BenefitSource::Declared(p.benefit.is_some()),
             checks: p
+                .checks
+                .iter()
+                .map(|c| AuditedCheck {
+                    id: c.id.clone(),
+                    severity: c.severity,
+                    level: c.level,
+                })
+                .collect(),
+        }
+    }
+
+    /// A plugin policy, as its `describe` says.
+    pub fn from_plugin(d: &PluginDescription) -> AuditedPolicy {
+        AuditedPolicy {
+            id: d.id.clone(),
+            title: d.title.clone(),
+            levels: d.levels.clone(),
+            benefit: BenefitSource::Reported,
+            checks: d
                 .checks
                 .iter()
                 .map(|c| AuditedCheck {

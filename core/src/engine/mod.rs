@@ -1,13 +1,18 @@
 //! Bulk evaluation: raw records in, per-interaction outcomes out, in input
-//! order on any number of threads. `goodwill eval` renders the outcomes as
+//! order on any number of threads. Every interaction is evaluated by the
+//! pack's TOML policies and by its plugin policies
+//! ([`Engine::with_plugins`]), each worker thread calling plugins through
+//! its own runners. `goodwill eval` renders the outcomes as
 //! JSON lines; the audit folds them into its ledger. Both plug in through
 //! [`run_ordered`]'s `work` (runs on the workers) and `sink` (runs in input
 //! order on the calling thread).
 
 mod pipeline;
+mod plugins;
 mod summary;
 
 pub use pipeline::{Finish, Weigh, run_ordered};
+pub use plugins::{PluginFailure, PluginOutcome};
 pub use summary::{Summary, Tally};
 
 use serde_json::{Map, Value as Json};
@@ -16,12 +21,15 @@ use crate::cel::Bound;
 use crate::evaluate::{PolicyOutcome, evaluate_policy_bound};
 use crate::input::{Interaction, Mapping, MappingError, RawRecord, Reject, RejectKind, decode};
 use crate::pack::{Check, Pack, Policy};
+use crate::plugin::LoadedPlugin;
+use plugins::PluginSet;
 
 /// Evaluates records against a pack.
 #[derive(Debug)]
 pub struct Engine<'p> {
     pack: &'p Pack,
     mapping: Mapping,
+    plugins: PluginSet,
 }
 
 /// What became of one record.
@@ -42,6 +50,10 @@ pub struct Evaluated {
     /// Expressions that failed on this interaction, as rejects of kind
     /// [`RejectKind::Evaluation`] naming policy and expression.
     pub errors: Vec<Reject>,
+    /// One per plugin of the engine ([`Engine::plugins`]), in the pack's
+    /// `[[plugins]]` order: its evaluation, or the plugin error it got (a
+    /// failed plugin changes nothing else here).
+    pub plugins: Vec<PluginOutcome>,
 }
 
 /// A check that fired on an interaction.
@@ -63,7 +75,21 @@ impl<'p> Engine<'p> {
         Ok(Engine {
             pack,
             mapping: Mapping::new(&pack.manifest.mapping, &pack.catalog)?,
+            plugins: PluginSet::new(Vec::new()),
         })
+    }
+
+    /// Also evaluates every interaction with `plugins` (the pack's
+    /// `[[plugins]]` as [`crate::plugin::load_pack_plugins`] loaded them),
+    /// each thread through its own runners.
+    pub fn with_plugins(mut self, plugins: Vec<LoadedPlugin>) -> Self {
+        self.plugins = PluginSet::new(plugins);
+        self
+    }
+
+    /// The plugin policies, in the order of [`Evaluated::plugins`].
+    pub fn plugins(&self) -> &[LoadedPlugin] {
+        self.plugins.loaded()
     }
 
     pub fn pack(&self) -> &'p Pack {
@@ -137,6 +163,7 @@ impl<'p> Engine<'p> {
             policies.push(outcome);
         }
         drop(bound);
+        let plugins = self.plugins.evaluate(&interaction);
         if !errors.is_empty() {
             let text = interaction.text();
             for e in &mut errors {
@@ -148,6 +175,7 @@ impl<'p> Engine<'p> {
             policies,
             findings,
             errors,
+            plugins,
         })
     }
 

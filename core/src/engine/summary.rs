@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Engine, Outcome};
+use super::{Engine, Outcome, PluginFailure};
 use crate::input::{Reject, RejectKind};
 use crate::pack::Severity;
 
@@ -26,6 +26,11 @@ pub struct Summary {
     pub findings_by_severity: BTreeMap<Severity, u64>,
     /// Findings by policy id.
     pub findings_by_policy: BTreeMap<String, u64>,
+    /// Plugin calls that failed on an evaluated record (the record was
+    /// evaluated by every other policy).
+    pub plugin_errors: u64,
+    /// Plugin errors by `plugin `id`: cause`, for the top causes.
+    pub plugin_error_causes: BTreeMap<String, u64>,
 }
 
 /// What the summary needs of one outcome: small, so that it crosses from
@@ -39,38 +44,51 @@ pub struct Tally {
     pub errors: Vec<Reject>,
     /// (policy index, check index) of each finding.
     pub findings: Vec<(usize, usize)>,
+    /// (plugin index, severity) of each plugin finding.
+    pub plugin_findings: Vec<(usize, Severity)>,
+    /// The plugins that failed on the evaluated record.
+    pub plugin_errors: Vec<PluginFailure>,
 }
 
 impl Outcome {
-    /// What the summary counts of this outcome, keeping the outcome.
+    /// What the summary counts of this outcome, keeping the outcome (the
+    /// audit reduces it further). Only rejects and failures are copied.
     pub fn tally(&self) -> Tally {
         match self {
             Outcome::Rejected(r) => Tally {
                 rejected: Some(r.clone()),
                 errors: Vec::new(),
                 findings: Vec::new(),
+                plugin_findings: Vec::new(),
+                plugin_errors: Vec::new(),
             },
-            Outcome::Evaluated(e) => Tally {
-                rejected: None,
-                findings: e.findings.iter().map(|f| (f.policy, f.check)).collect(),
-                errors: e.errors.clone(),
-            },
+            Outcome::Evaluated(e) => {
+                let mut plugin_findings = Vec::new();
+                let mut plugin_errors = Vec::new();
+                for (i, outcome) in e.plugins.iter().enumerate() {
+                    match outcome {
+                        Ok(evaluation) => plugin_findings
+                            .extend(evaluation.findings.iter().map(|f| (i, f.severity))),
+                        Err(error) => plugin_errors.push(PluginFailure {
+                            origin: e.interaction.origin.clone(),
+                            error: error.clone(),
+                            text: e.interaction.text(),
+                        }),
+                    }
+                }
+                Tally {
+                    rejected: None,
+                    findings: e.findings.iter().map(|f| (f.policy, f.check)).collect(),
+                    errors: e.errors.clone(),
+                    plugin_findings,
+                    plugin_errors,
+                }
+            }
         }
     }
 
     pub fn into_tally(self) -> Tally {
-        match self {
-            Outcome::Rejected(r) => Tally {
-                rejected: Some(r),
-                errors: Vec::new(),
-                findings: Vec::new(),
-            },
-            Outcome::Evaluated(e) => Tally {
-                rejected: None,
-                findings: e.findings.iter().map(|f| (f.policy, f.check)).collect(),
-                errors: e.errors,
-            },
-        }
+        self.tally()
     }
 }
 
@@ -92,12 +110,24 @@ impl Summary {
         for &(p, c) in &tally.findings {
             let policy = &engine.pack().policies[p];
             let check = &policy.checks[c];
-            *self.findings_by_severity.entry(check.severity).or_default() += 1;
-            match self.findings_by_policy.get_mut(policy.id()) {
-                Some(n) => *n += 1,
-                None => {
-                    self.findings_by_policy.insert(policy.id().to_string(), 1);
-                }
+            self.count_finding(check.severity, policy.id());
+        }
+        for &(p, severity) in &tally.plugin_findings {
+            self.count_finding(severity, engine.plugins()[p].id());
+        }
+        for failure in &tally.plugin_errors {
+            self.plugin_errors += 1;
+            let cause = format!("plugin `{}`: {}", failure.error.plugin, failure.error.cause);
+            count_reason(&mut self.plugin_error_causes, &cause);
+        }
+    }
+
+    fn count_finding(&mut self, severity: Severity, policy: &str) {
+        *self.findings_by_severity.entry(severity).or_default() += 1;
+        match self.findings_by_policy.get_mut(policy) {
+            Some(n) => *n += 1,
+            None => {
+                self.findings_by_policy.insert(policy.to_string(), 1);
             }
         }
     }

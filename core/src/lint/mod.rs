@@ -21,7 +21,7 @@ use std::sync::Arc;
 use serde_json::Value as Json;
 
 use crate::diagnostic::Location;
-use crate::pack::{Level, Pack, Policy, PolicyFile, Severity};
+use crate::pack::{Level, Pack, PolicyFile, Severity};
 use crate::source::SourceFile;
 
 pub use doc::{RuleDoc, SECTIONS};
@@ -164,24 +164,47 @@ pub fn rule(id: &str) -> Option<&'static Rule> {
 /// Runs the selected rules over every policy of `pack`, in policy then rule
 /// order.
 pub fn lint_pack(pack: &Pack, settings: &Settings) -> Vec<Finding> {
-    // Each rule's help line, parsed from its doc comment once per run.
-    let rules: Vec<(&Rule, Severity, Option<String>)> = settings
+    let rules = enabled_rules(settings);
+    let mut out = Vec::new();
+    for policy in &pack.policies {
+        let locate = |at: &str| locate(&policy.file, &policy.spans, at);
+        lint_policy(&policy.def, &locate, settings, &rules, &mut out);
+    }
+    out
+}
+
+/// Runs the selected rules over a plugin policy, from what its `describe`
+/// returned (the descriptive fields of a TOML policy). A plugin has no
+/// policy file: every finding is located at `entry`, its `[[plugins]]`
+/// entry in `goodwill.toml`.
+pub fn lint_plugin(
+    description: &crate::plugin::PluginDescription,
+    entry: &Location,
+    settings: &Settings,
+) -> Vec<Finding> {
+    let rules = enabled_rules(settings);
+    let def = description.to_policy_file();
+    let mut out = Vec::new();
+    lint_policy(&def, &|_| entry.clone(), settings, &rules, &mut out);
+    out
+}
+
+/// The rules `settings` enables, at their severity, with their help line
+/// parsed from their doc comment once per run.
+fn enabled_rules(settings: &Settings) -> Vec<(&'static Rule, Severity, Option<String>)> {
+    settings
         .enabled()
         .iter()
         .map(|(rule, severity)| {
             let help = rule.doc().help_line().map(|h| message_style(&h));
             (*rule, *severity, help)
         })
-        .collect();
-    let mut out = Vec::new();
-    for policy in &pack.policies {
-        lint_policy(policy, settings, &rules, &mut out);
-    }
-    out
+        .collect()
 }
 
 fn lint_policy(
-    policy: &Policy,
+    def: &PolicyFile,
+    locate: &dyn Fn(&str) -> Location,
     settings: &Settings,
     rules: &[(&Rule, Severity, Option<String>)],
     out: &mut Vec<Finding>,
@@ -190,24 +213,23 @@ fn lint_policy(
     // rule fires.
     let mut json: Option<Json> = None;
     for (rule, severity, help) in rules {
-        for hit in rule.check(&policy.def, settings) {
-            let json =
-                json.get_or_insert_with(|| serde_json::to_value(&policy.def).unwrap_or(Json::Null));
+        for hit in rule.check(def, settings) {
+            let json = json.get_or_insert_with(|| serde_json::to_value(def).unwrap_or(Json::Null));
             let evidence: Vec<(String, Json)> = hit
                 .reads
                 .iter()
                 .map(|p| (p.clone(), lookup(json, p).cloned().unwrap_or(Json::Null)))
                 .collect();
-            let fingerprint = fingerprint::of(rule.id, policy.id(), &evidence);
+            let fingerprint = fingerprint::of(rule.id, &def.id, &evidence);
             out.push(Finding {
                 rule: rule.id.to_string(),
                 name: rule.name.to_string(),
-                policy: Some(policy.id().to_string()),
+                policy: Some(def.id.clone()),
                 severity: *severity,
                 level: Some(rule.level),
                 message: hit.message,
                 help: help.clone(),
-                location: locate(&policy.file, &policy.spans, &hit.at),
+                location: locate(&hit.at),
                 fingerprint,
                 evidence,
                 status: Status::Active,

@@ -13,7 +13,7 @@ use crate::evaluate::{FiredCheck, PolicyOutcome};
 use crate::pack::model::{
     Accountable, ComplaintChannel, ExceptionAuthority, Fee, Promise, ThirdParty, TimeWindow,
 };
-use crate::pack::{Level, Severity};
+use crate::pack::{Level, PolicyFile, Severity};
 
 /// The descriptive part of a plugin policy, as `describe` returned it.
 #[derive(Debug, Clone, Serialize)]
@@ -44,6 +44,41 @@ pub struct CheckDoc {
 impl PluginDescription {
     pub fn check(&self, id: &str) -> Option<&CheckDoc> {
         self.checks.iter().find(|c| c.id == id)
+    }
+
+    /// The description as a policy file, for the lint rules: the fields the
+    /// contract carries are copied, the others (which contract 0.1.0 does
+    /// not have) are absent, and the evidential part is empty (a plugin is
+    /// recognised by its code, not by CEL).
+    pub fn to_policy_file(&self) -> PolicyFile {
+        PolicyFile {
+            id: self.id.clone(),
+            title: self.title.clone(),
+            owner: self.owner.clone(),
+            summary: self.summary.clone(),
+            levels: self.levels.clone(),
+            fees: self.fees.clone(),
+            windows: self.windows.clone(),
+            exception: self.exception.clone(),
+            promises: self.promises.clone(),
+            third_parties: self.third_parties.clone(),
+            complaints: self.complaints.clone(),
+            jurisdiction: None,
+            requires_purchase: None,
+            signup: None,
+            cancellation: None,
+            money_owed: None,
+            company_fault: None,
+            remedies: Vec::new(),
+            refusals: Vec::new(),
+            automation: None,
+            pricing: None,
+            applies: String::new(),
+            enforced: None,
+            benefit: None,
+            checks: Vec::new(),
+            tests: Vec::new(),
+        }
     }
 
     /// Converts and validates what `describe` returned.

@@ -35,7 +35,7 @@ pub enum PluginLoadError {
 pub struct PluginHostError(pub String);
 
 /// Why one call into a plugin failed.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum PluginErrorCause {
     /// The call burnt all its fuel.
@@ -89,7 +89,7 @@ impl PluginErrorCause {
 
 /// The plugin-error record of one interaction: which plugin, which
 /// interaction, and why.
-#[derive(Debug, Clone, PartialEq, Serialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 #[error("plugin `{plugin}` failed on interaction `{interaction}`: {cause}")]
 pub struct PluginError {
     /// The policy id the plugin describes.

@@ -32,7 +32,7 @@ pub use description::{CheckDoc, PluginDescription, PluginEvaluation, PluginFindi
 pub use error::{PluginError, PluginErrorCause, PluginHostError, PluginLoadError};
 pub use host::{CacheStats, ImportInfo, Inspection, LoadedPlugin, PluginHost};
 pub use limits::{HostSettings, PluginLimits};
-pub use pack::load_pack_plugins;
+pub use pack::{load_pack_plugins, plugin_entries};
 pub use runner::PluginRunner;
 
 /// The version of `goodwill:policy` this host implements.

@@ -8,7 +8,7 @@ use toml::de::DeTable;
 
 use super::error::PluginLoadError;
 use super::host::{LoadedPlugin, PluginHost};
-use crate::diagnostic::{Diagnostic, DiagnosticCode};
+use crate::diagnostic::{Diagnostic, DiagnosticCode, Location};
 use crate::pack::Pack;
 use crate::pack::load::toml_to_json;
 use crate::pack::spans::SpanIndex;
@@ -17,17 +17,12 @@ use crate::pack::spans::SpanIndex;
 /// returned even when others fail; each failure is one diagnostic.
 pub fn load_pack_plugins(pack: &Pack, host: &PluginHost) -> (Vec<LoadedPlugin>, Vec<Diagnostic>) {
     let file = &pack.manifest_file;
-    let spans = DeTable::parse(&file.text)
-        .map(|doc| SpanIndex::build(&doc))
-        .unwrap_or_default();
+    let entries = plugin_entries(pack);
     let mut ids: BTreeSet<String> = pack.policies.iter().map(|p| p.id().to_string()).collect();
     let mut plugins = Vec::new();
     let mut diagnostics = Vec::new();
-    for (i, entry) in pack.manifest.plugins.iter().enumerate() {
-        let key = format!("plugins.{i}.path");
-        let span = spans
-            .value_span(&key)
-            .unwrap_or_else(|| spans.nearest(&key));
+    for (entry, at) in pack.manifest.plugins.iter().zip(entries) {
+        let span = at.span;
         let config = Json::Object(entry.config.as_ref().map(toml_to_json).unwrap_or_default());
         match host.load(&pack.root.join(&entry.path), entry.limits, &config) {
             Ok(plugin) => {
@@ -58,6 +53,27 @@ pub fn load_pack_plugins(pack: &Pack, host: &PluginHost) -> (Vec<LoadedPlugin>, 
         }
     }
     (plugins, diagnostics)
+}
+
+/// Where each `[[plugins]]` entry is in `goodwill.toml` (its `path`
+/// value), in the pack's order: diagnostics and lint findings about a
+/// plugin point there.
+pub fn plugin_entries(pack: &Pack) -> Vec<Location> {
+    let file = &pack.manifest_file;
+    let spans = DeTable::parse(&file.text)
+        .map(|doc| SpanIndex::build(&doc))
+        .unwrap_or_default();
+    (0..pack.manifest.plugins.len())
+        .map(|i| {
+            let key = format!("plugins.{i}.path");
+            Location {
+                file: file.clone(),
+                span: spans
+                    .value_span(&key)
+                    .unwrap_or_else(|| spans.nearest(&key)),
+            }
+        })
+        .collect()
 }
 
 fn help(e: &PluginLoadError) -> &'static str {

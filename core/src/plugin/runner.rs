@@ -62,6 +62,7 @@ impl PluginRunner {
             mut store,
             bindings,
         } = live;
+        store.data_mut().rewind_randomness();
         arm(&mut store, &self.plugin.limits);
         let result = bindings
             .goodwill_policy_policy()

@@ -4,8 +4,10 @@
 //! network, stdin closed, a clock stopped at a fixed instant, randomness
 //! from a fixed seed, stdout and stderr captured into a size-capped log.
 
+use std::convert::Infallible;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -30,20 +32,27 @@ pub struct HostState {
     wasi: WasiCtx,
     table: ResourceTable,
     limiter: Limiter,
+    /// Where the secure and the insecure random streams are.
+    random_positions: [Arc<AtomicUsize>; 2],
 }
+
+/// The bytes of the secure and the insecure random streams, made once.
+static SECURE_BYTES: LazyLock<Vec<u8>> = LazyLock::new(|| seeded_bytes(RANDOM_SEED));
+static INSECURE_BYTES: LazyLock<Vec<u8>> = LazyLock::new(|| seeded_bytes(!RANDOM_SEED));
 
 impl HostState {
     pub fn new(limits: &PluginLimits, log: &PluginLog) -> Self {
+        let secure = Rewindable::new(&SECURE_BYTES);
+        let insecure = Rewindable::new(&INSECURE_BYTES);
+        let random_positions = [secure.position.clone(), insecure.position.clone()];
         let mut builder = WasiCtx::builder();
         builder
             .stdout(log.clone())
             .stderr(log.clone())
             .wall_clock(FixedClock)
             .monotonic_clock(FixedClock)
-            .secure_random(wasmtime_wasi::Deterministic::new(seeded_bytes(RANDOM_SEED)))
-            .insecure_random(wasmtime_wasi::Deterministic::new(seeded_bytes(
-                !RANDOM_SEED,
-            )))
+            .secure_random(secure)
+            .insecure_random(insecure)
             .insecure_random_seed(u128::from(RANDOM_SEED))
             .allow_tcp(false)
             .allow_udp(false)
@@ -52,6 +61,17 @@ impl HostState {
             wasi: builder.build(),
             table: ResourceTable::new(),
             limiter: Limiter::new(limits),
+            random_positions,
+        }
+    }
+
+    /// Rewinds the random streams to their start, so that an interaction
+    /// sees the same random bytes whichever interactions this instance
+    /// evaluated before it: results do not depend on how records were
+    /// spread over threads.
+    pub fn rewind_randomness(&mut self) {
+        for p in &self.random_positions {
+            p.store(0, Ordering::Relaxed);
         }
     }
 
@@ -167,6 +187,58 @@ impl HostMonotonicClock for FixedClock {
     }
     fn now(&self) -> u64 {
         0
+    }
+}
+
+/// A random stream cycling over fixed bytes, read as wasmtime's
+/// `Deterministic` reads them (a u32 is 4 bytes big-endian, a u64 two
+/// u32), whose position the store's state can reset.
+struct Rewindable {
+    bytes: &'static [u8],
+    position: Arc<AtomicUsize>,
+}
+
+impl Rewindable {
+    fn new(bytes: &'static [u8]) -> Self {
+        Rewindable {
+            bytes,
+            position: Arc::new(AtomicUsize::new(0)),
+        }
+    }
+
+    fn next_byte(&mut self) -> u8 {
+        // Only this store's thread moves the position.
+        let at = self.position.load(Ordering::Relaxed);
+        self.position
+            .store((at + 1) % self.bytes.len(), Ordering::Relaxed);
+        self.bytes[at % self.bytes.len()]
+    }
+}
+
+impl rand_core::TryRng for Rewindable {
+    type Error = Infallible;
+
+    fn try_next_u32(&mut self) -> Result<u32, Infallible> {
+        let b = [
+            self.next_byte(),
+            self.next_byte(),
+            self.next_byte(),
+            self.next_byte(),
+        ];
+        Ok(u32::from_be_bytes(b))
+    }
+
+    fn try_next_u64(&mut self) -> Result<u64, Infallible> {
+        let high = self.try_next_u32()?;
+        let low = self.try_next_u32()?;
+        Ok((u64::from(high) << 32) | u64::from(low))
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
+        for b in dst {
+            *b = self.next_byte();
+        }
+        Ok(())
     }
 }
 
@@ -295,6 +367,19 @@ mod tests {
         log.append(b"hello ");
         log.append(b"world");
         assert_eq!(log.contents(), ("hello wo".to_string(), 3));
+    }
+
+    #[test]
+    fn a_rewound_stream_starts_over_and_reads_like_wasmtimes_deterministic() {
+        use rand_core::Rng;
+        let bytes: &'static [u8] = &[1, 2, 3, 4, 5, 6, 7, 8, 9];
+        let mut ours = Rewindable::new(bytes);
+        let mut theirs = wasmtime_wasi::Deterministic::new(bytes.to_vec());
+        let first = ours.next_u64();
+        assert_eq!(first, theirs.next_u64());
+        assert_eq!(ours.next_u32(), theirs.next_u32());
+        ours.position.store(0, Ordering::Relaxed);
+        assert_eq!(ours.next_u64(), first);
     }
 
     #[test]
