@@ -11,8 +11,9 @@ use std::time::Duration;
 use serde::Serialize;
 use serde_json::Value as Json;
 use wasmtime::component::{Component, Linker};
-use wasmtime::{Cache, CacheConfig, Config, Engine};
+use wasmtime::{Config, Engine};
 
+use super::artifacts::ArtifactCache;
 use super::bindings::PluginPre;
 use super::capabilities;
 use super::description::PluginDescription;
@@ -34,7 +35,7 @@ pub(crate) struct HostInner {
     pub(crate) engine: Engine,
     linker: Linker<HostState>,
     settings: HostSettings,
-    cache: Option<Cache>,
+    cache: Option<ArtifactCache>,
     _ticker: EpochTicker,
 }
 
@@ -45,17 +46,12 @@ impl PluginHost {
             .consume_fuel(true)
             .epoch_interruption(true)
             .max_wasm_stack(settings.max_wasm_stack);
-        let mut shared_cache = None;
-        if let Some(dir) = &settings.cache_dir {
-            std::fs::create_dir_all(dir).map_err(|e| {
+        let cache = match &settings.cache_dir {
+            Some(dir) => Some(ArtifactCache::new(dir).map_err(|e| {
                 PluginHostError(format!("cannot create cache `{}`: {e}", dir.display()))
-            })?;
-            let mut cache = CacheConfig::new();
-            cache.with_directory(dir);
-            let cache = Cache::new(cache).map_err(|e| PluginHostError(format!("{e:#}")))?;
-            shared_cache = Some(cache.clone());
-            config.cache(Some(cache));
-        }
+            })?),
+            None => None,
+        };
         let engine = Engine::new(&config).map_err(|e| PluginHostError(format!("{e:#}")))?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
@@ -67,7 +63,7 @@ impl PluginHost {
                 engine,
                 linker,
                 settings,
-                cache: shared_cache,
+                cache,
                 _ticker: ticker,
             }),
         })
@@ -81,8 +77,8 @@ impl PluginHost {
     /// since the host started; `None` without a cache.
     pub fn cache_stats(&self) -> Option<CacheStats> {
         self.inner.cache.as_ref().map(|c| CacheStats {
-            hits: c.cache_hits(),
-            misses: c.cache_misses(),
+            hits: c.hits(),
+            misses: c.misses(),
         })
     }
 
@@ -196,11 +192,14 @@ impl PluginHost {
         name: &str,
         bytes: &[u8],
     ) -> Result<(Component, Vec<String>), PluginLoadError> {
-        let component = Component::from_binary(&self.inner.engine, bytes).map_err(|e| {
-            PluginLoadError::NotAComponent {
-                name: name.to_string(),
-                reason: format!("{e:#}"),
-            }
+        let engine = &self.inner.engine;
+        let compiled = match &self.inner.cache {
+            Some(cache) => cache.component(engine, bytes),
+            None => Component::from_binary(engine, bytes),
+        };
+        let component = compiled.map_err(|e| PluginLoadError::NotAComponent {
+            name: name.to_string(),
+            reason: format!("{e:#}"),
         })?;
         let imports = capabilities::imports(&self.inner.engine, &component);
         Ok((component, imports))

@@ -17,6 +17,7 @@
 //! # Ok(()) }
 //! ```
 
+mod artifacts;
 mod bindings;
 mod capabilities;
 mod description;
