@@ -326,3 +326,34 @@ fn a_plugin_describing_itself_with_an_invalid_id_is_refused() {
         "`bad.wasm` describes itself wrongly: policy id `Not An Id` is not lowercase letters, digits and dashes"
     );
 }
+
+#[test]
+fn a_plugin_built_against_contract_0_1_0_is_refused_naming_both_versions() {
+    let err = host()
+        .load_bytes(
+            "old.wasm",
+            &fixtures::old_contract(),
+            PluginLimits::default(),
+            &json!({}),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(&err, PluginLoadError::ContractVersion { found, .. } if found == "0.1.0"),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "`old.wasm` is built against `goodwill:policy@0.1.0`, but this goodwill implements `goodwill:policy@0.2.0`"
+    );
+}
+
+#[test]
+fn fields_new_in_contract_0_2_0_reach_the_policy_file_the_lint_reads() {
+    let plugin = load(&host(), &fixtures::refuser(), PluginLimits::default());
+    let def = plugin.describe().to_policy_file();
+    assert_eq!(def.id, "refuser");
+    assert_eq!(def.refusals.len(), 1);
+    assert_eq!(def.refusals[0].what, "a refund");
+    assert!(def.refusals[0].alternatives.is_empty());
+    assert!(def.remedies.is_empty() && def.signup.is_none() && def.pricing.is_none());
+}

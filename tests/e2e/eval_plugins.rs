@@ -446,6 +446,49 @@ fn check_lints_what_a_plugin_describes_at_its_plugins_entry() {
 }
 
 #[test]
+fn check_fires_a_rule_over_refusals_a_field_new_in_contract_0_2_0_at_the_plugins_entry() {
+    let dir = pack(&[("refuser.wasm", fixtures::refuser(), "")]);
+    let o = goodwill(dir.path(), &["check", ".", "--format", "json"]);
+    let stdout = out(&o);
+    let doc: Json = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    let findings = doc["lint"]["findings"].as_array().expect("findings");
+    let gw013 = findings
+        .iter()
+        .find(|f| f["policy"] == "refuser" && f["rule"] == "GW013")
+        .unwrap_or_else(|| panic!("GW013 on the plugin: {stdout}"));
+    assert_eq!(
+        gw013["message"],
+        "`refuser` refuses `a refund` and offers nothing instead"
+    );
+    // Line 5, column 8: the `path` of the plugin's `[[plugins]]` entry.
+    assert!(
+        gw013["file"].as_str().unwrap().ends_with("goodwill.toml"),
+        "{gw013}"
+    );
+    assert_eq!(
+        (&gw013["line"], &gw013["column"]),
+        (&json!(5), &json!(8)),
+        "{gw013}"
+    );
+}
+
+#[test]
+fn check_refuses_a_plugin_built_against_contract_0_1_0_naming_both_versions() {
+    let dir = pack(&[("old.wasm", fixtures::old_contract(), "")]);
+    let o = goodwill(dir.path(), &["check", "."]);
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = err(&o);
+    assert!(stderr.contains("goodwill.toml:5:8"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "is built against `goodwill:policy@0.1.0`, but this goodwill implements `goodwill:policy@0.2.0`"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("rebuild the plugin against"), "{stderr}");
+}
+
+#[test]
 fn check_fails_with_exit_2_on_a_plugin_that_cannot_load() {
     let dir = pack(&[("evil.wasm", fixtures::forbidden_import(), "")]);
     let o = goodwill(dir.path(), &["check", "."]);

@@ -27,7 +27,7 @@ fn inspect_shows_the_description_imports_and_limits_of_a_plugin() {
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(0), "{stdout}");
     assert!(
-        stdout.contains("contract  goodwill:policy/policy@0.1.0\n"),
+        stdout.contains("contract  goodwill:policy/policy@0.2.0\n"),
         "{stdout}"
     );
     assert!(
@@ -35,7 +35,7 @@ fn inspect_shows_the_description_imports_and_limits_of_a_plugin() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("  granted  goodwill:policy/types@0.1.0\n"),
+        stdout.contains("  granted  goodwill:policy/types@0.2.0\n"),
         "{stdout}"
     );
     assert!(

@@ -51,6 +51,25 @@ pub fn imports(engine: &Engine, component: &Component) -> Vec<String> {
         .collect()
 }
 
+/// The version of `goodwill:policy` the component was built against, when
+/// it is not the one this host implements: read from the names of its
+/// exports and imports (`goodwill:policy/policy@0.1.0`).
+pub fn other_contract_version(
+    engine: &Engine,
+    component: &Component,
+    imports: &[String],
+) -> Option<String> {
+    let ty = component.component_type();
+    let exports: Vec<String> = ty.exports(engine).map(|(n, _)| n.to_string()).collect();
+    exports
+        .iter()
+        .chain(imports)
+        .filter_map(|name| name.strip_prefix("goodwill:policy/")?.split_once('@'))
+        .map(|(_, version)| version)
+        .find(|version| *version != super::CONTRACT_VERSION)
+        .map(str::to_string)
+}
+
 /// The first import that is not granted, if any.
 pub fn first_forbidden(imports: &[String]) -> Option<&str> {
     imports
@@ -61,7 +80,7 @@ pub fn first_forbidden(imports: &[String]) -> Option<&str> {
 
 fn is_granted(import: &str) -> bool {
     // The contract's own type definitions: types only, no functions.
-    if import == concat!("goodwill:policy/types@", "0.1.0") {
+    if import.strip_prefix("goodwill:policy/types@") == Some(super::CONTRACT_VERSION) {
         return true;
     }
     let (unversioned, version) = match import.split_once('@') {

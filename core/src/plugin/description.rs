@@ -11,7 +11,8 @@ use serde_json::Value as Json;
 use super::bindings::goodwill::policy::types as wit;
 use crate::evaluate::{FiredCheck, PolicyOutcome};
 use crate::pack::model::{
-    Accountable, ComplaintChannel, ExceptionAuthority, Fee, Promise, ThirdParty, TimeWindow,
+    Accountable, Automation, ComplaintChannel, ExceptionAuthority, Fee, Journey, Pricing, Promise,
+    Refusal, Remedy, RemedyKind, ThirdParty, TimeWindow, WindowKind,
 };
 use crate::pack::{Level, PolicyFile, Severity};
 
@@ -29,6 +30,16 @@ pub struct PluginDescription {
     pub promises: Vec<Promise>,
     pub third_parties: Vec<ThirdParty>,
     pub complaints: Option<ComplaintChannel>,
+    pub jurisdiction: Option<String>,
+    pub requires_purchase: Option<bool>,
+    pub signup: Option<Journey>,
+    pub cancellation: Option<Journey>,
+    pub money_owed: Option<bool>,
+    pub company_fault: Option<bool>,
+    pub remedies: Vec<Remedy>,
+    pub refusals: Vec<Refusal>,
+    pub automation: Option<Automation>,
+    pub pricing: Option<Pricing>,
     pub checks: Vec<CheckDoc>,
 }
 
@@ -46,10 +57,10 @@ impl PluginDescription {
         self.checks.iter().find(|c| c.id == id)
     }
 
-    /// The description as a policy file, for the lint rules: the fields the
-    /// contract carries are copied, the others (which contract 0.1.0 does
-    /// not have) are absent, and the evidential part is empty (a plugin is
-    /// recognised by its code, not by CEL).
+    /// The description as a policy file, for the lint rules: every
+    /// descriptive field is copied (the contract carries them all), and the
+    /// evidential part is empty (a plugin is recognised by its code, not by
+    /// CEL).
     pub fn to_policy_file(&self) -> PolicyFile {
         PolicyFile {
             id: self.id.clone(),
@@ -63,16 +74,16 @@ impl PluginDescription {
             promises: self.promises.clone(),
             third_parties: self.third_parties.clone(),
             complaints: self.complaints.clone(),
-            jurisdiction: None,
-            requires_purchase: None,
-            signup: None,
-            cancellation: None,
-            money_owed: None,
-            company_fault: None,
-            remedies: Vec::new(),
-            refusals: Vec::new(),
-            automation: None,
-            pricing: None,
+            jurisdiction: self.jurisdiction.clone(),
+            requires_purchase: self.requires_purchase,
+            signup: self.signup.clone(),
+            cancellation: self.cancellation.clone(),
+            money_owed: self.money_owed,
+            company_fault: self.company_fault,
+            remedies: self.remedies.clone(),
+            refusals: self.refusals.clone(),
+            automation: self.automation.clone(),
+            pricing: self.pricing.clone(),
             applies: String::new(),
             enforced: None,
             benefit: None,
@@ -115,12 +126,15 @@ impl PluginDescription {
             .fees
             .into_iter()
             .map(|f| {
+                let at_stake = f
+                    .at_stake
+                    .map(|v| finite(&format!("`at-stake` of fee `{}`", f.name), v))
+                    .transpose()?;
                 Ok(Fee {
                     amount: finite(&format!("fee `{}`", f.name), f.amount)?,
                     name: f.name,
                     description: f.description,
-                    // Not in contract 0.1.0 yet.
-                    at_stake: None,
+                    at_stake,
                 })
             })
             .collect::<Result<_, String>>()?;
@@ -132,11 +146,23 @@ impl PluginDescription {
                     days: finite(&format!("window `{}`", w.name), w.days)?,
                     name: w.name,
                     starts_at: w.starts_at,
-                    // Not in contract 0.1.0 yet.
-                    kind: None,
+                    kind: w.kind.map(window_kind),
                 })
             })
             .collect::<Result<_, String>>()?;
+        let pricing = d
+            .pricing
+            .map(|p| {
+                let price = |what: &str, v: Option<f64>| {
+                    v.map(|v| finite(&format!("the {what} price"), v))
+                        .transpose()
+                };
+                Ok::<_, String>(Pricing {
+                    new_customer: price("new-customer", p.new_customer)?,
+                    renewal: price("renewal", p.renewal)?,
+                })
+            })
+            .transpose()?;
         Ok(PluginDescription {
             id: d.id,
             title: d.title,
@@ -177,6 +203,35 @@ impl PluginDescription {
                 free: c.free,
                 response_days: c.response_days,
             }),
+            jurisdiction: d.jurisdiction,
+            requires_purchase: d.requires_purchase,
+            signup: d.signup.map(journey),
+            cancellation: d.cancellation.map(journey),
+            money_owed: d.money_owed,
+            company_fault: d.company_fault,
+            remedies: d
+                .remedies
+                .into_iter()
+                .map(|r| Remedy {
+                    kind: remedy_kind(r.kind),
+                    on_request_only: r.on_request_only,
+                    tiers: r.tiers,
+                    description: r.description,
+                })
+                .collect(),
+            refusals: d
+                .refusals
+                .into_iter()
+                .map(|r| Refusal {
+                    what: r.what,
+                    alternatives: r.alternatives,
+                })
+                .collect(),
+            automation: d.automation.map(|a| Automation {
+                flow: a.flow,
+                human_route: a.human_route,
+            }),
+            pricing,
             checks: d
                 .checks
                 .into_iter()
@@ -197,6 +252,35 @@ fn level(l: wit::Level) -> Level {
         wit::Level::Availability => Level::Availability,
         wit::Level::Partnership => Level::Partnership,
         wit::Level::Advice => Level::Advice,
+    }
+}
+
+fn window_kind(k: wit::WindowKind) -> WindowKind {
+    match k {
+        wit::WindowKind::Refund => WindowKind::Refund,
+        wit::WindowKind::Return => WindowKind::Return,
+        wit::WindowKind::CoolingOff => WindowKind::CoolingOff,
+        wit::WindowKind::Other => WindowKind::Other,
+    }
+}
+
+fn remedy_kind(k: wit::RemedyKind) -> RemedyKind {
+    match k {
+        wit::RemedyKind::Refund => RemedyKind::Refund,
+        wit::RemedyKind::Voucher => RemedyKind::Voucher,
+        wit::RemedyKind::Credit => RemedyKind::Credit,
+        wit::RemedyKind::Compensation => RemedyKind::Compensation,
+        wit::RemedyKind::Reimbursement => RemedyKind::Reimbursement,
+        wit::RemedyKind::Repair => RemedyKind::Repair,
+        wit::RemedyKind::Replacement => RemedyKind::Replacement,
+        wit::RemedyKind::Apology => RemedyKind::Apology,
+    }
+}
+
+fn journey(j: wit::Journey) -> Journey {
+    Journey {
+        steps: j.steps,
+        channels: j.channels,
     }
 }
 

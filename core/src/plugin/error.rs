@@ -17,6 +17,8 @@ pub enum PluginLoadError {
     ForbiddenImport { name: String, import: String },
     #[error("`{name}` does not implement `goodwill:policy/policy@{version}`: {reason}", version = super::CONTRACT_VERSION)]
     Contract { name: String, reason: String },
+    #[error("`{name}` is built against `goodwill:policy@{found}`, but this goodwill implements `goodwill:policy@{expected}`", expected = super::CONTRACT_VERSION)]
+    ContractVersion { name: String, found: String },
     #[error("`{name}` failed in `{call}`: {cause}")]
     Call {
         name: String,

@@ -119,6 +119,14 @@ impl PluginHost {
         limits: PluginLimits,
         config: &Json,
     ) -> Result<LoadedPlugin, PluginLoadError> {
+        if let Some(found) =
+            capabilities::other_contract_version(&self.inner.engine, component, &imports)
+        {
+            return Err(PluginLoadError::ContractVersion {
+                name: name.to_string(),
+                found,
+            });
+        }
         if let Some(import) = capabilities::first_forbidden(&imports) {
             return Err(PluginLoadError::ForbiddenImport {
                 name: name.to_string(),

@@ -37,4 +37,4 @@ pub use pack::{load_pack_plugins, plugin_entries};
 pub use runner::PluginRunner;
 
 /// The version of `goodwill:policy` this host implements.
-pub const CONTRACT_VERSION: &str = "0.1.0";
+pub const CONTRACT_VERSION: &str = "0.2.0";

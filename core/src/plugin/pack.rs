@@ -90,6 +90,9 @@ fn help(e: &PluginLoadError) -> &'static str {
         PluginLoadError::Contract { .. } => {
             "build the plugin against the WIT in `plugins/wit/` of this goodwill version"
         }
+        PluginLoadError::ContractVersion { .. } => {
+            "rebuild the plugin against `plugins/wit/policy.wit` of this goodwill version"
+        }
         PluginLoadError::Call { .. } => "raise the plugin's `[plugins.limits]`, or fix the plugin",
         PluginLoadError::BadDescription { .. } => "fix what the plugin's `describe` returns",
         PluginLoadError::Configure { .. } => "fix the plugin's `config` table in `goodwill.toml`",

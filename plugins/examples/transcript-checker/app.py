@@ -216,6 +216,19 @@ class Policy(exports.Policy):
             third_parties=[],
             complaints=None,
             checks=CHECKS,
+            # Contract 0.2.0: the rest of a TOML policy's descriptive fields.
+            # A conduct policy charges nothing, refuses nothing and runs no
+            # automated flow, so they are all empty.
+            jurisdiction=None,
+            requires_purchase=None,
+            signup=None,
+            cancellation=None,
+            money_owed=None,
+            company_fault=None,
+            remedies=[],
+            refusals=[],
+            automation=None,
+            pricing=None,
         )
 
     def configure(self, config: str) -> None:

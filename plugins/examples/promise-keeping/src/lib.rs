@@ -21,7 +21,7 @@ wit_bindgen::generate!({
 
 use exports::goodwill::policy::policy::Guest;
 use goodwill::policy::types::{
-    CheckDoc, Description, Evaluation, Finding, Level, Promise, Severity,
+    CheckDoc, Description, Evaluation, Finding, Level, Promise, Remedy, RemedyKind, Severity,
 };
 
 /// What `goodwill.toml` can set in the plugin's `config` table.
@@ -76,6 +76,31 @@ impl Guest for PromiseKeeping {
             }],
             third_parties: vec![],
             complaints: None,
+            jurisdiction: None,
+            requires_purchase: None,
+            signup: None,
+            cancellation: None,
+            // Charging above the quote leaves the customer owed the difference,
+            // and a broken promise is the company's own failure.
+            money_owed: Some(true),
+            company_fault: Some(true),
+            remedies: vec![
+                Remedy {
+                    kind: RemedyKind::Refund,
+                    on_request_only: Some(false),
+                    tiers: vec![],
+                    description: Some("what was charged above the quoted price".to_string()),
+                },
+                Remedy {
+                    kind: RemedyKind::Apology,
+                    on_request_only: Some(false),
+                    tiers: vec![],
+                    description: Some("for a late delivery or a changed manner".to_string()),
+                },
+            ],
+            refusals: vec![],
+            automation: None,
+            pricing: None,
             checks: vec![
                 check(
                     "promise-late",
