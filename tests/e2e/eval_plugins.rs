@@ -433,15 +433,20 @@ fn check_lints_what_a_plugin_describes_at_its_plugins_entry() {
         gw009["message"],
         "policy `well-behaved` names no complaint channel"
     );
-    // Line 5, column 8: the `path` of the plugin's `[[plugins]]` entry.
+    assert_at_plugin_entry(gw009);
+}
+
+/// A lint finding on a plugin points at the `path` of its `[[plugins]]`
+/// entry: line 5, column 8 of the packs `pack` writes.
+fn assert_at_plugin_entry(finding: &Json) {
     assert!(
-        gw009["file"].as_str().unwrap().ends_with("goodwill.toml"),
-        "{gw009}"
+        finding["file"].as_str().unwrap().ends_with("goodwill.toml"),
+        "{finding}"
     );
     assert_eq!(
-        (&gw009["line"], &gw009["column"]),
+        (&finding["line"], &finding["column"]),
         (&json!(5), &json!(8)),
-        "{gw009}"
+        "{finding}"
     );
 }
 
@@ -460,16 +465,7 @@ fn check_fires_a_rule_over_refusals_a_field_new_in_contract_0_2_0_at_the_plugins
         gw013["message"],
         "`refuser` refuses `a refund` and offers nothing instead"
     );
-    // Line 5, column 8: the `path` of the plugin's `[[plugins]]` entry.
-    assert!(
-        gw013["file"].as_str().unwrap().ends_with("goodwill.toml"),
-        "{gw013}"
-    );
-    assert_eq!(
-        (&gw013["line"], &gw013["column"]),
-        (&json!(5), &json!(8)),
-        "{gw013}"
-    );
+    assert_at_plugin_entry(gw013);
 }
 
 #[test]

@@ -39,6 +39,14 @@ fn demo_pack() -> String {
     repo().join("policies/demo").display().to_string()
 }
 
+/// The stdout of a successful `goodwill audit <demo pack> ARGS` in `dir`.
+fn audit(dir: &Path, args: &[&str]) -> String {
+    let pack = demo_pack();
+    let mut all = vec!["audit", pack.as_str()];
+    all.extend_from_slice(args);
+    ok(goodwill(dir, &all)).stdout
+}
+
 /// The first 3,000 demo interactions as `log.jsonl`, with a broken line,
 /// a blank line and a record without an id among them.
 fn write_log(dir: &Path) -> Vec<String> {
@@ -95,47 +103,22 @@ fn a_log_split_in_pieces_and_merged_audits_like_the_whole_file_byte_for_byte() {
     merge.extend(parts.iter().map(String::as_str));
     merge.extend(["--output", "merged.json"]);
     ok(goodwill(dir.path(), &merge));
-    let pack = demo_pack();
     for format in ["json", "table", "markdown"] {
-        let whole = ok(goodwill(
+        let whole = audit(
             dir.path(),
-            &[
-                "audit",
-                &pack,
-                "--interactions",
-                "log.jsonl",
-                "--format",
-                format,
-            ],
-        ));
-        let merged = ok(goodwill(
+            &["--interactions", "log.jsonl", "--format", format],
+        );
+        let merged = audit(
             dir.path(),
-            &[
-                "audit",
-                &pack,
-                "--from-partials",
-                "merged.json",
-                "--format",
-                format,
-            ],
-        ));
-        assert_eq!(merged.stdout, whole.stdout, "{format}");
+            &["--from-partials", "merged.json", "--format", format],
+        );
+        assert_eq!(merged, whole, "{format}");
     }
-    let doc: serde_json::Value = serde_json::from_str(
-        &ok(goodwill(
-            dir.path(),
-            &[
-                "audit",
-                &pack,
-                "--from-partials",
-                "merged.json",
-                "--format",
-                "json",
-            ],
-        ))
-        .stdout,
-    )
-    .unwrap();
+    let merged = audit(
+        dir.path(),
+        &["--from-partials", "merged.json", "--format", "json"],
+    );
+    let doc: serde_json::Value = serde_json::from_str(&merged).unwrap();
     assert_eq!(doc["input"]["records"], 3002);
     assert_eq!(doc["input"]["rejected"], 2);
     let at: Vec<(String, u64)> = doc["input"]["rejections"]
@@ -186,13 +169,10 @@ fn the_merged_partial_is_the_same_whatever_the_merge_order_and_grouping() {
 fn the_audit_is_byte_identical_for_one_and_two_jobs() {
     let dir = tempfile::tempdir().unwrap();
     write_log(dir.path());
-    let pack = demo_pack();
     let run = |jobs: &str| {
-        ok(goodwill(
+        audit(
             dir.path(),
             &[
-                "audit",
-                &pack,
                 "--interactions",
                 "log.jsonl",
                 "--format",
@@ -200,8 +180,7 @@ fn the_audit_is_byte_identical_for_one_and_two_jobs() {
                 "--jobs",
                 jobs,
             ],
-        ))
-        .stdout
+        )
     };
     assert_eq!(run("1"), run("2"));
 }
@@ -316,11 +295,9 @@ fn asking_for_more_moments_than_the_partials_keep_is_an_error() {
         "{}",
         run.stderr
     );
-    let fewer = ok(goodwill(
+    let fewer = audit(
         dir.path(),
         &[
-            "audit",
-            &pack,
             "--from-partials",
             "part-0.json",
             "--moments",
@@ -328,12 +305,10 @@ fn asking_for_more_moments_than_the_partials_keep_is_an_error() {
             "--format",
             "json",
         ],
-    ));
-    let whole = ok(goodwill(
+    );
+    let whole = audit(
         dir.path(),
         &[
-            "audit",
-            &pack,
             "--interactions",
             "log.jsonl",
             "--moments",
@@ -341,8 +316,8 @@ fn asking_for_more_moments_than_the_partials_keep_is_an_error() {
             "--format",
             "json",
         ],
-    ));
-    assert_eq!(fewer.stdout, whole.stdout);
+    );
+    assert_eq!(fewer, whole);
 }
 
 #[test]

@@ -32,6 +32,16 @@ pub struct AuditedCheck {
     pub level: Level,
 }
 
+impl AuditedCheck {
+    fn new(id: &str, severity: Severity, level: Level) -> Self {
+        AuditedCheck {
+            id: id.to_string(),
+            severity,
+            level,
+        }
+    }
+}
+
 impl AuditedPolicy {
     pub fn from_policy(p: &Policy) -> AuditedPolicy {
         AuditedPolicy {
@@ -42,11 +52,7 @@ impl AuditedPolicy {
             checks: p
                 .checks
                 .iter()
-                .map(|c| AuditedCheck {
-                    id: c.id.clone(),
-                    severity: c.severity,
-                    level: c.level,
-                })
+                .map(|c| AuditedCheck::new(&c.id, c.severity, c.level))
                 .collect(),
         }
     }
@@ -61,11 +67,7 @@ impl AuditedPolicy {
             checks: d
                 .checks
                 .iter()
-                .map(|c| AuditedCheck {
-                    id: c.id.clone(),
-                    severity: c.severity,
-                    level: c.level,
-                })
+                .map(|c| AuditedCheck::new(&c.id, c.severity, c.level))
                 .collect(),
         }
     }

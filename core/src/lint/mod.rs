@@ -63,6 +63,21 @@ pub struct RuleContext<'a> {
     pub settings: &'a Settings,
 }
 
+impl<'a> RuleContext<'a> {
+    /// The remedies, with their index, of a policy about the company's own
+    /// failure (`company_fault = true`); none otherwise.
+    pub fn own_fault_remedies(
+        &self,
+    ) -> impl Iterator<Item = (usize, &'a crate::pack::model::Remedy)> + 'a {
+        let own_fault = self.def.company_fault == Some(true);
+        self.def
+            .remedies
+            .iter()
+            .enumerate()
+            .filter(move |_| own_fault)
+    }
+}
+
 /// What a rule reports: a message, the key it points at, and the fields it
 /// read to decide (their values make the finding's fingerprint).
 #[derive(Debug, Clone, PartialEq)]

@@ -43,13 +43,7 @@ pub(super) const RULE: Rule = Rule {
 };
 
 fn check(cx: &RuleContext<'_>) -> Vec<Hit> {
-    if cx.def.company_fault != Some(true) {
-        return Vec::new();
-    }
-    cx.def
-        .remedies
-        .iter()
-        .enumerate()
+    cx.own_fault_remedies()
         .filter(|(_, r)| !r.tiers.is_empty())
         .map(|(i, r)| {
             Hit::new(
