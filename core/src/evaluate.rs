@@ -6,6 +6,7 @@ use serde_json::Value as Json;
 
 use crate::cel::{Activation, Bound, EvalError, Expression};
 use crate::pack::Policy;
+use crate::record::Fields;
 
 /// What one policy made of one interaction.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,9 +64,9 @@ pub fn evaluate_policy_bound(policy: &Policy, bound: &Bound<'_>) -> PolicyOutcom
     )
 }
 
-fn evaluate_with(
+fn evaluate_with<F: Fields + ?Sized>(
     policy: &Policy,
-    record: &serde_json::Map<String, Json>,
+    record: &F,
     eval_bool: impl Fn(&Expression) -> Result<bool, EvalError>,
     eval_number: impl Fn(&Expression) -> Result<f64, EvalError>,
 ) -> PolicyOutcome {

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::OnceLock;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -204,6 +205,25 @@ pub const CANONICAL_FIELDS: &[CanonicalField] = &[
         "the conversation's language (BCP 47 tag)",
     ),
 ];
+
+/// The slot of the canonical field at dotted `path` in a
+/// [`crate::record::Record`]: its index in [`CANONICAL_FIELDS`].
+pub fn canonical_slot(path: &str) -> Option<usize> {
+    static SORTED: OnceLock<Vec<(&'static str, usize)>> = OnceLock::new();
+    let sorted = SORTED.get_or_init(|| {
+        let mut v: Vec<_> = CANONICAL_FIELDS
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.path, i))
+            .collect();
+        v.sort_unstable();
+        v
+    });
+    sorted
+        .binary_search_by(|(p, _)| (*p).cmp(path))
+        .ok()
+        .map(|at| sorted[at].1)
+}
 
 /// Where a field's definition comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -12,6 +12,7 @@ pub mod input;
 pub mod lint;
 pub mod pack;
 pub mod plugin;
+pub mod record;
 pub mod scaffold;
 pub mod source;
 pub mod suggest;

@@ -5,6 +5,8 @@ use std::ops::Range;
 
 use serde_json::Value as Json;
 
+use crate::record::Fields;
+
 /// A parsed message template.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Template {
@@ -94,12 +96,12 @@ impl Template {
 
     /// Fills the placeholders from `record`; a missing value prints as
     /// `<missing>`.
-    pub fn render(&self, record: &serde_json::Map<String, Json>) -> String {
+    pub fn render<F: Fields + ?Sized>(&self, record: &F) -> String {
         let mut out = String::new();
         for part in &self.parts {
             match part {
                 Part::Text(t) => out.push_str(t),
-                Part::Field { path, .. } => match lookup(record, path) {
+                Part::Field { path, .. } => match record.get(path).as_deref() {
                     Some(Json::String(s)) => out.push_str(s),
                     Some(Json::Null) | None => out.push_str("<missing>"),
                     Some(Json::Number(n)) => out.push_str(&format_number(n)),
@@ -118,16 +120,6 @@ fn format_number(n: &serde_json::Number) -> String {
         Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", f as i64),
         _ => n.to_string(),
     }
-}
-
-/// The value at dotted `path` of `record`.
-pub fn lookup<'a>(record: &'a serde_json::Map<String, Json>, path: &str) -> Option<&'a Json> {
-    let mut segs = path.split('.');
-    let mut cur = record.get(segs.next()?)?;
-    for seg in segs {
-        cur = cur.as_object()?.get(seg)?;
-    }
-    Some(cur)
 }
 
 fn is_ident(seg: &str) -> bool {

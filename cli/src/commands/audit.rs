@@ -160,7 +160,7 @@ fn evaluate<'p>(
     let jobs = args.inputs.jobs();
     let ran = if args.demo {
         builder.run(
-            demo::interaction_records(demo::DEMO_SEED, demo::DEMO_INTERACTIONS),
+            demo::interaction_records(demo::DEMO_SEED, demo::DEMO_INTERACTIONS, &pack.catalog),
             jobs,
             |d| engine.evaluate_decoded(d),
         )

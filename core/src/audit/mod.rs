@@ -17,8 +17,6 @@ pub mod tally;
 
 use std::cmp::Reverse;
 
-use serde_json::{Map, Value as Json};
-
 pub use ledger::{
     Assumptions, Audit, CheckFindings, InputSummary, LevelFindings, Moment, PolicyLedger, Pyramid,
     Rejection, SCHEMA_VERSION, Verdict, amount, money,
@@ -34,7 +32,7 @@ use crate::evaluate::{EvalFailure, PolicyOutcome};
 use crate::input::{InputError, Reject};
 use crate::pack::{Level, Pack, Severity};
 use crate::plugin::LoadedPlugin;
-use crate::template::lookup;
+use crate::record::{Fields, Record};
 pub use tally::{ArmTally, ErrorExample, ErrorTally, Micros, PolicyTally, Smallest};
 
 /// How many moments of truth a report shows unless told otherwise.
@@ -366,26 +364,23 @@ struct Facts {
 }
 
 impl Facts {
-    fn read(record: &Map<String, Json>, default_value: f64) -> Facts {
-        let customer_value = lookup(record, "customer.lifetime_value")
-            .and_then(Json::as_f64)
+    fn read(record: &Record, default_value: f64) -> Facts {
+        let lookup = |path: &str| record.get(path);
+        let customer_value = lookup("customer.lifetime_value")
+            .and_then(|v| v.as_f64())
             .filter(|v| v.is_finite() && *v >= 0.0)
             .unwrap_or(default_value);
-        let text = |path| {
-            lookup(record, path)
-                .and_then(Json::as_str)
-                .map(str::to_string)
-        };
+        let text = |path| lookup(path).and_then(|v| v.as_str().map(str::to_string));
         Facts {
             customer_value,
             value_micros: Micros::from_f64(customer_value).unwrap_or_default(),
-            churned: lookup(record, "churned").and_then(Json::as_bool),
-            complaint: lookup(record, "complaint").and_then(Json::as_bool),
-            csat: lookup(record, "csat")
-                .and_then(Json::as_u64)
+            churned: lookup("churned").and_then(|v| v.as_bool()),
+            complaint: lookup("complaint").and_then(|v| v.as_bool()),
+            csat: lookup("csat")
+                .and_then(|v| v.as_u64())
                 .filter(|v| (1..=5).contains(v)),
-            nps: lookup(record, "nps")
-                .and_then(Json::as_i64)
+            nps: lookup("nps")
+                .and_then(|v| v.as_i64())
                 .filter(|v| (0..=10).contains(v)),
             customer: text("customer.id"),
             channel: text("channel"),

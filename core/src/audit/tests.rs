@@ -103,16 +103,23 @@ fn origin(line: usize) -> Origin {
 /// The engine's outcome for `record`, read at 0-based line `line`.
 fn outcome(pack: &Pack, line: usize, record: &Map<String, Json>) -> Outcome {
     let engine = Engine::new(pack).unwrap();
-    engine.evaluate_decoded(Interaction::from_record(origin(line), record.clone()))
+    engine.evaluate_decoded(Interaction::from_record(
+        origin(line),
+        record.clone(),
+        &pack.catalog,
+    ))
 }
 
 fn audit_of(pack: &Pack, records: &[Map<String, Json>]) -> Audit {
     let engine = Engine::new(pack).unwrap();
     let mut b = AuditBuilder::new(pack, 5);
-    let decoded = records
-        .iter()
-        .enumerate()
-        .map(|(i, r)| Ok(Interaction::from_record(origin(i), r.clone())));
+    let decoded = records.iter().enumerate().map(|(i, r)| {
+        Ok(Interaction::from_record(
+            origin(i),
+            r.clone(),
+            &pack.catalog,
+        ))
+    });
     b.run(decoded, 2, |d| engine.evaluate_decoded(d)).unwrap();
     assert_eq!(b.stats().rejected, 0);
     b.finish()

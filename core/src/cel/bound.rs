@@ -1,36 +1,30 @@
-//! A record checked against the catalogue, bound for the interpreter only
-//! when an expression needs it: the fast path reads the JSON directly.
+//! A record bound for the interpreter only when an expression needs it: the
+//! fast path reads the [`Record`] directly.
 
 use std::cell::OnceCell;
 
-use serde_json::{Map, Value as Json};
-
 use super::{Activation, ActivationError, EvalError};
 use crate::fields::FieldCatalog;
+use crate::record::Record;
 
-/// One interaction, type-checked, with its interpreter binding made on
-/// first use.
+/// One interaction, type-checked (a [`Record`] always is), with its
+/// interpreter binding made on first use.
 pub struct Bound<'r> {
-    record: &'r Map<String, Json>,
+    record: &'r Record,
     catalog: &'r FieldCatalog,
     activation: OnceCell<Result<Activation, ActivationError>>,
 }
 
 impl<'r> Bound<'r> {
-    /// Checks `record` as [`Activation::new`] would, without binding it.
-    pub fn new(
-        record: &'r Map<String, Json>,
-        catalog: &'r FieldCatalog,
-    ) -> Result<Bound<'r>, ActivationError> {
-        Activation::check(record, catalog)?;
-        Ok(Bound {
+    pub fn new(record: &'r Record, catalog: &'r FieldCatalog) -> Bound<'r> {
+        Bound {
             record,
             catalog,
             activation: OnceCell::new(),
-        })
+        }
     }
 
-    pub fn record(&self) -> &'r Map<String, Json> {
+    pub fn record(&self) -> &'r Record {
         self.record
     }
 
@@ -41,7 +35,7 @@ impl<'r> Bound<'r> {
     /// The interpreter's binding, made once.
     pub fn activation(&self) -> Result<&Activation, EvalError> {
         self.activation
-            .get_or_init(|| Activation::new(self.record, self.catalog))
+            .get_or_init(|| Activation::of_record(self.record, self.catalog))
             .as_ref()
             .map_err(|e| EvalError {
                 message: e.to_string(),

@@ -19,6 +19,7 @@ pub use bound::Bound;
 pub use reads::FieldRead;
 pub use types::{Expected, Type, TypeError};
 pub use value::{Activation, ActivationError, Value, describe_json};
+pub(crate) use value::{check_record, check_typed};
 
 use crate::source::offset_of_line_col;
 

@@ -13,9 +13,10 @@ use std::borrow::Cow;
 use cel::IdedExpr;
 use cel::common::ast::{Expr, LiteralValue, operators as op};
 use chrono::{DateTime, FixedOffset};
-use serde_json::{Map, Value as Json};
+use serde_json::Value as Json;
 
-use crate::fields::{FieldCatalog, FieldType};
+use crate::fields::{CANONICAL_FIELDS, FieldCatalog, FieldType, canonical_slot};
+use crate::record::Fields;
 
 /// The interpreter must decide this one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,8 +35,16 @@ enum Node {
     Double(f64),
     Str(String),
     Ts(DateTime<FixedOffset>),
-    Field { path: Vec<String>, dotted: String },
-    Has { operand: Vec<String>, field: String },
+    /// `slot`: the canonical field's slot, whose type is known now.
+    Field {
+        path: Vec<String>,
+        dotted: String,
+        slot: Option<usize>,
+    },
+    Has {
+        operand: String,
+        field: String,
+    },
     And(Box<Node>, Box<Node>),
     Or(Box<Node>, Box<Node>),
     Not(Box<Node>),
@@ -103,7 +112,7 @@ impl Native {
         node(e).map(Native)
     }
 
-    pub(super) fn eval(&self, record: &Map<String, Json>, catalog: &FieldCatalog) -> R<Out> {
+    pub(super) fn eval<F: Fields + ?Sized>(&self, record: &F, catalog: &FieldCatalog) -> R<Out> {
         Ok(match eval(&self.0, record, catalog)? {
             V::Bool(b) => Out::Bool(b),
             V::Int(i) => Out::Number(i as f64),
@@ -145,18 +154,11 @@ fn node(e: &IdedExpr) -> Option<Node> {
             LiteralValue::String(s) => Some(Node::Str(s.inner().to_string())),
             _ => None,
         },
-        Expr::Ident(_) => path_of(e).map(|path| Node::Field {
-            dotted: path.join("."),
-            path,
-        }),
         Expr::Select(sel) if sel.test => Some(Node::Has {
-            operand: path_of(&sel.operand)?,
+            operand: path_of(&sel.operand)?.join("."),
             field: sel.field.clone(),
         }),
-        Expr::Select(_) => path_of(e).map(|path| Node::Field {
-            dotted: path.join("."),
-            path,
-        }),
+        Expr::Ident(_) | Expr::Select(_) => path_of(e).map(field_node),
         Expr::List(list) if list.optional_indices.is_empty() => Some(Node::List(
             list.elements.iter().map(node).collect::<Option<Vec<_>>>()?,
         )),
@@ -225,24 +227,38 @@ fn node(e: &IdedExpr) -> Option<Node> {
     }
 }
 
-fn lookup<'a>(record: &'a Map<String, Json>, path: &[String]) -> R<&'a Json> {
-    let (first, rest) = path.split_first().ok_or(Fallback)?;
-    let mut cur = record.get(first).ok_or(Fallback)?;
-    for seg in rest {
-        cur = match cur {
-            Json::Object(m) => m.get(seg).ok_or(Fallback)?,
-            _ => return Err(Fallback),
-        };
+fn field_node(path: Vec<String>) -> Node {
+    let dotted = path.join(".");
+    Node::Field {
+        slot: canonical_slot(&dotted),
+        path,
+        dotted,
     }
-    if cur.is_null() {
-        return Err(Fallback);
-    }
-    Ok(cur)
 }
 
-fn field<'a>(json: &'a Json, dotted: &str, catalog: &FieldCatalog) -> R<V<'a>> {
-    match catalog.get(dotted) {
-        Some(def) => match (def.ty, json) {
+/// The value at a field, present and not `null`.
+fn lookup<'a, F: Fields + ?Sized>(
+    record: &'a F,
+    slot: Option<usize>,
+    path: &[String],
+) -> R<&'a Json> {
+    match record.leaf(slot, path) {
+        None | Some(Json::Null) => Err(Fallback),
+        Some(v) => Ok(v),
+    }
+}
+
+/// The type of the field read: known at compile time for a canonical one.
+fn type_of(slot: Option<usize>, dotted: &str, catalog: &FieldCatalog) -> Option<FieldType> {
+    match slot {
+        Some(slot) => Some(CANONICAL_FIELDS[slot].ty),
+        None => catalog.get(dotted).map(|def| def.ty),
+    }
+}
+
+fn field(json: &Json, ty: Option<FieldType>) -> R<V<'_>> {
+    match ty {
+        Some(ty) => match (ty, json) {
             (FieldType::String, Json::String(s)) => Ok(V::Str(Cow::Borrowed(s))),
             (FieldType::Int, Json::Number(n)) => match n.as_i64() {
                 Some(i) => Ok(V::Int(i)),
@@ -283,7 +299,7 @@ fn string(v: V<'_>) -> R<Cow<'_, str>> {
     }
 }
 
-fn eval<'a>(n: &'a Node, record: &'a Map<String, Json>, catalog: &FieldCatalog) -> R<V<'a>> {
+fn eval<'a, F: Fields + ?Sized>(n: &'a Node, record: &'a F, catalog: &FieldCatalog) -> R<V<'a>> {
     let ev = |n: &'a Node| eval(n, record, catalog);
     Ok(match n {
         Node::Bool(b) => V::Bool(*b),
@@ -291,9 +307,12 @@ fn eval<'a>(n: &'a Node, record: &'a Map<String, Json>, catalog: &FieldCatalog) 
         Node::Double(d) => V::Double(*d),
         Node::Str(s) => V::Str(Cow::Borrowed(s)),
         Node::Ts(t) => V::Ts(*t),
-        Node::Field { path, dotted } => field(lookup(record, path)?, dotted, catalog)?,
-        Node::Has { operand, field } => match lookup(record, operand)? {
-            Json::Object(m) => match m.get(field) {
+        Node::Field { path, dotted, slot } => field(
+            lookup(record, *slot, path)?,
+            type_of(*slot, dotted, catalog),
+        )?,
+        Node::Has { operand, field } => match record.get(operand).as_deref() {
+            Some(Json::Object(m)) => match m.get(field) {
                 None => V::Bool(false),
                 Some(Json::Null) => return Err(Fallback),
                 Some(_) => V::Bool(true),
@@ -342,7 +361,7 @@ fn eval<'a>(n: &'a Node, record: &'a Map<String, Json>, catalog: &FieldCatalog) 
                 V::JsonList(items) => {
                     let mut found = false;
                     for item in items {
-                        let item = field(item, "", &FieldCatalog::default())?;
+                        let item = field(item, None)?;
                         found |= compare(Cmp::Eq, &x, &item)?;
                     }
                     found

@@ -213,6 +213,14 @@ impl Activation {
         Ok(())
     }
 
+    /// Binds a [`Record`](crate::record::Record), which is checked already.
+    pub fn of_record(
+        record: &crate::record::Record,
+        catalog: &FieldCatalog,
+    ) -> Result<Self, ActivationError> {
+        Activation::new(&record.to_map(), catalog)
+    }
+
     fn from_roots(roots: Vec<(String, cel::Value)>) -> Activation {
         let mut ctx = cel::Context::with_env(super::env());
         for (k, v) in &roots {
@@ -224,6 +232,14 @@ impl Activation {
     pub(crate) fn context(&self) -> &cel::Context<'static, 'static> {
         &self.ctx
     }
+}
+
+/// [`Activation::check`], for [`crate::record`].
+pub(crate) fn check_record(
+    record: &serde_json::Map<String, Json>,
+    catalog: &FieldCatalog,
+) -> Result<(), ActivationError> {
+    Activation::check(record, catalog)
 }
 
 fn convert(path: &str, json: &Json, catalog: &FieldCatalog) -> Result<cel::Value, ActivationError> {
@@ -275,7 +291,7 @@ fn typed(def: &FieldDef, json: &Json) -> Result<cel::Value, ActivationError> {
 
 /// Whether `json` fits the field `def`: the one place the binding's type
 /// rules are written, used both to bind and to check without binding.
-fn check_typed(def: &FieldDef, json: &Json) -> Result<(), ActivationError> {
+pub(crate) fn check_typed(def: &FieldDef, json: &Json) -> Result<(), ActivationError> {
     let path = def.path.as_str();
     match def.ty {
         FieldType::String => match json {

@@ -7,6 +7,7 @@
 
 pub mod rng;
 
+use crate::fields::FieldCatalog;
 use crate::input::{InputError, Interaction, Origin, Reject};
 use std::fs;
 use std::io;
@@ -162,8 +163,10 @@ fn cents(c: u32) -> f64 {
 pub fn interaction_records(
     seed: u64,
     count: usize,
-) -> impl Iterator<Item = Result<Result<Interaction, Reject>, InputError>> + Send {
+    catalog: &FieldCatalog,
+) -> impl Iterator<Item = Result<Result<Interaction, Reject>, InputError>> + Send + use<> {
     let demo: std::sync::Arc<str> = std::sync::Arc::from("demo");
+    let catalog = catalog.clone();
     interactions(seed, count)
         .into_iter()
         .zip(1u64..)
@@ -173,7 +176,7 @@ pub fn interaction_records(
                 line: n,
                 record: n,
             };
-            Ok(Interaction::from_record(origin, record))
+            Ok(Interaction::from_record(origin, record, &catalog))
         })
 }
 
@@ -432,9 +435,11 @@ mod tests {
         let pack = crate::pack::load(dir.path()).unwrap();
         let engine = crate::engine::Engine::new(&pack).unwrap();
         let mut b = crate::audit::AuditBuilder::new(&pack, 5);
-        b.run(interaction_records(DEMO_SEED, 3000), 2, |d| {
-            engine.evaluate_decoded(d)
-        })
+        b.run(
+            interaction_records(DEMO_SEED, 3000, &pack.catalog),
+            2,
+            |d| engine.evaluate_decoded(d),
+        )
         .unwrap();
         let audit = b.finish();
         assert_eq!(audit.input.rejected, 0, "{:?}", audit.input.rejections);

@@ -15,13 +15,16 @@ pub use pipeline::{Finish, Weigh, run_ordered};
 pub use plugins::{PluginFailure, PluginOutcome};
 pub use summary::{Summary, Tally};
 
-use serde_json::{Map, Value as Json};
+use std::borrow::Cow;
+
+use serde_json::Value as Json;
 
 use crate::cel::Bound;
 use crate::evaluate::{PolicyOutcome, evaluate_policy_bound};
 use crate::input::{Interaction, Mapping, MappingError, RawRecord, Reject, RejectKind, decode};
 use crate::pack::{Check, Pack, Policy};
 use crate::plugin::LoadedPlugin;
+use crate::record::{Fields, Record};
 use plugins::PluginSet;
 
 /// Evaluates records against a pack.
@@ -119,18 +122,7 @@ impl<'p> Engine<'p> {
 
     /// Binds and evaluates one decoded interaction.
     pub fn evaluate_interaction(&self, interaction: Interaction) -> Outcome {
-        let bound = match Bound::new(&interaction.record, &self.pack.catalog) {
-            Ok(b) => b,
-            Err(e) => {
-                let text = interaction.text();
-                return Outcome::Rejected(Reject {
-                    origin: interaction.origin,
-                    kind: RejectKind::WrongType,
-                    reason: e.to_string(),
-                    text,
-                });
-            }
-        };
+        let bound = Bound::new(&interaction.record, &self.pack.catalog);
         let mut policies = Vec::with_capacity(self.pack.policies.len());
         let mut findings = Vec::new();
         let mut errors = Vec::new();
@@ -187,28 +179,14 @@ impl<'p> Engine<'p> {
 }
 
 /// The values of the fields `check` reads, first read first.
-fn evidence(check: &Check, record: &Map<String, Json>) -> Vec<(String, Json)> {
+fn evidence(check: &Check, record: &Record) -> Vec<(String, Json)> {
     let mut out: Vec<(String, Json)> = Vec::with_capacity(check.when.reads().len());
     for read in check.when.reads() {
         if out.iter().any(|(p, _)| *p == read.path) {
             continue;
         }
-        out.push((read.path.clone(), lookup(record, &read.path)));
+        let value = record.get(&read.path).map_or(Json::Null, Cow::into_owned);
+        out.push((read.path.clone(), value));
     }
     out
-}
-
-fn lookup(record: &Map<String, Json>, path: &str) -> Json {
-    let mut segs = path.split('.');
-    let Some(first) = segs.next() else {
-        return Json::Null;
-    };
-    let mut cur = record.get(first);
-    for seg in segs {
-        cur = match cur {
-            Some(Json::Object(m)) => m.get(seg),
-            _ => None,
-        };
-    }
-    cur.cloned().unwrap_or(Json::Null)
 }

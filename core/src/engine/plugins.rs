@@ -47,7 +47,7 @@ impl PluginSet {
         }
         // The record as mapped (canonical field names), the same object the
         // TOML policies' expressions read. Serializing a JSON map cannot fail.
-        let json = serde_json::to_string(&interaction.record).unwrap_or_default();
+        let json = serde_json::to_string(&interaction.record.to_map()).unwrap_or_default();
         let cell = self
             .runners
             .get_or(|| RefCell::new(self.loaded.iter().map(LoadedPlugin::runner).collect()));

@@ -6,27 +6,32 @@ use serde_json::{Map, Value as Json};
 use super::mapping::Mapping;
 use super::reject::{Reject, RejectKind};
 use super::{Origin, Payload, RawRecord};
-use crate::fields::PathKind;
+use crate::fields::{FieldCatalog, PathKind};
+use crate::record::Record;
 
-/// One interaction, ready to bind: its fields as JSON (canonical paths) and
-/// where it was read.
+/// One interaction, ready to evaluate: its fields, typed (canonical
+/// paths), and where it was read.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Interaction {
     pub origin: Origin,
     pub id: String,
-    pub record: Map<String, Json>,
+    pub record: Record,
     /// The record as read, kept for the rejects file.
     pub payload: Payload,
 }
 
 impl Interaction {
     /// An interaction from a record already in memory (the demo's): its
-    /// `id` is checked as a read record's is, and its JSON text kept for
-    /// the rejects file.
-    pub fn from_record(origin: Origin, record: Map<String, Json>) -> Result<Interaction, Reject> {
+    /// `id` and types are checked against `catalog` as a read record's
+    /// are, and its JSON text kept for the rejects file.
+    pub fn from_record(
+        origin: Origin,
+        record: Map<String, Json>,
+        catalog: &FieldCatalog,
+    ) -> Result<Interaction, Reject> {
         // A map of JSON values always serializes.
         let payload = Payload::Json(serde_json::to_vec(&record).unwrap_or_default());
-        with_id(origin, record, payload)
+        with_id(origin, record, payload, catalog)
     }
 
     /// The record as it was read.
@@ -35,9 +40,20 @@ impl Interaction {
     }
 }
 
-/// Parses and maps one record, or says why it cannot be used.
+/// Parses, maps and type-checks one record, or says why it cannot be used.
 pub fn decode(raw: RawRecord, mapping: &Mapping) -> Result<Interaction, Reject> {
     let RawRecord { origin, payload } = raw;
+    if let Payload::Json(bytes) = &payload
+        && mapping.fields.is_empty()
+        && let Some((id, record)) = plain_json(bytes, mapping)
+    {
+        return Ok(Interaction {
+            origin,
+            id,
+            record,
+            payload,
+        });
+    }
     let fail = |origin: Origin, kind: RejectKind, reason: String, text: String| Reject {
         origin,
         kind,
@@ -59,17 +75,35 @@ pub fn decode(raw: RawRecord, mapping: &Mapping) -> Result<Interaction, Reject> 
         },
     };
     let (record, payload) = record;
-    with_id(origin, record, payload)
+    with_id(origin, record, payload, &mapping.catalog)
 }
 
-/// The interaction, once its `id` is checked.
+/// The fast path for a JSON record that needs no mapping: parsed straight
+/// into a [`Record`] when it is plain, with a usable `id`. `None` hands it
+/// to the general path, which has the messages for everything else.
+fn plain_json(bytes: &[u8], mapping: &Mapping) -> Option<(String, Record)> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let record = Record::parse(text, &mapping.layout)?;
+    let id = match record.id() {
+        Some(Json::String(s)) if !s.trim().is_empty() => s.clone(),
+        _ => return None,
+    };
+    Some((id, record))
+}
+
+/// The interaction, once its `id` and then its types are checked.
 fn with_id(
     origin: Origin,
     record: Map<String, Json>,
     payload: Payload,
+    catalog: &FieldCatalog,
 ) -> Result<Interaction, Reject> {
-    match check_id(&record) {
-        Ok(id) => Ok(Interaction {
+    let checked = check_id(&record).and_then(|id| match Record::from_map(record, catalog) {
+        Ok(record) => Ok((id, record)),
+        Err(e) => Err((RejectKind::WrongType, e.to_string())),
+    });
+    match checked {
+        Ok((id, record)) => Ok(Interaction {
             origin,
             id,
             record,

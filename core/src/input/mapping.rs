@@ -9,6 +9,7 @@ use serde_json::Value as Json;
 use super::convert::Conversion;
 use crate::fields::{FieldCatalog, FieldDef, PathKind};
 use crate::pack::{FieldSource, MappingDef};
+use crate::record::Layout;
 
 /// A mapping fault, with the key of `goodwill.toml` it is about.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -65,6 +66,8 @@ pub struct Mapping {
     /// Source column name to index in `fields`.
     pub(super) by_source: HashMap<String, usize>,
     pub(super) catalog: FieldCatalog,
+    /// The catalogue's shape, for parsing plain JSON records.
+    pub(super) layout: Layout,
 }
 
 impl Mapping {
@@ -148,6 +151,7 @@ impl Mapping {
                 fields,
                 by_source,
                 catalog: catalog.clone(),
+                layout: Layout::new(catalog),
             })
         } else {
             Err(errors)
@@ -162,6 +166,7 @@ impl Mapping {
             fields: Vec::new(),
             by_source: HashMap::new(),
             catalog: catalog.clone(),
+            layout: Layout::new(catalog),
         }
     }
 }
