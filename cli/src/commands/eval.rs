@@ -22,6 +22,7 @@ use serde::Serialize;
 use serde::ser::SerializeMap;
 use serde_json::Value as Json;
 
+use super::finding_lines::FindingLines;
 use super::inputs::InputArgs;
 use crate::exit;
 use crate::output::write_to;
@@ -153,6 +154,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<u8> {
     let partial = audit.is_some();
     let observer = audit.as_ref().map(AuditBuilder::observer);
 
+    let finding_lines = FindingLines::new(&engine);
     let progress = progress_bar();
     let started = Instant::now();
     let mut summary = Summary::default();
@@ -174,7 +176,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<u8> {
                 if per_interaction {
                     write_interaction(&mut bytes, &engine, e);
                 } else {
-                    write_findings(&mut bytes, &engine, e);
+                    finding_lines.write(&mut bytes, e);
                     write_plugin_findings(&mut bytes, &engine, e);
                 }
             }
@@ -428,7 +430,9 @@ struct FindingLine<'a> {
     source: Source<'a>,
 }
 
-fn write_findings(out: &mut Vec<u8>, engine: &Engine<'_>, e: &Evaluated) {
+/// The finding lines of `e` through serde: what [`FindingLines`] must write.
+#[cfg(test)]
+pub(super) fn serde_finding_lines(out: &mut Vec<u8>, engine: &Engine<'_>, e: &Evaluated) {
     for f in &e.findings {
         let (policy, check) = engine.check_of(f);
         let line = FindingLine {

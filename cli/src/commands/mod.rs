@@ -3,6 +3,7 @@
 mod audit;
 mod check;
 mod eval;
+mod finding_lines;
 mod init;
 mod inputs;
 mod merge;
