@@ -2,9 +2,12 @@
 # The same 20 conditions (core/benches/pack: each check under its policy's
 # `applies`) over the same generated interactions, three ways: goodwill eval,
 # DuckDB (Python package, installed into a throwaway venv) and jq (apt).
-# Each prints its time and the number of findings, which must agree.
+# Two tasks: write each finding as a line to a pipe, and only count them.
+# Each prints the median wall time and the number of findings, which must
+# agree.
 #
 #   scripts/compare-duckdb-jq.sh [RECORDS]     (default 200000)
+#   GOODWILL_COMPARE_RUNS=N                    (default 3: medians of 3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 records="${1:-200000}"
@@ -21,82 +24,121 @@ GOODWILL_BENCH_OUT="$work/in.jsonl" \
 cargo build --release -p goodwill-cli >/dev/null 2>&1
 file="$work/in.jsonl"
 
-echo "== goodwill eval --jobs 1 / --jobs 2"
-for jobs in 1 2; do
-  start=$(date +%s.%N)
-  n=$(target/release/goodwill eval core/benches/pack "$file" --jobs "$jobs" 2>/dev/null | wc -l)
-  end=$(date +%s.%N)
-  echo "jobs $jobs: $n findings in $(echo "$end - $start" | bc) s"
-done
+runs="${GOODWILL_COMPARE_RUNS:-3}"
+# Wall seconds of the command line "$@", median of $runs runs; its output
+# (a count of findings or lines) is printed once, to check all agree.
+median() {
+  local label="$1"; shift
+  local times=() out
+  for _ in $(seq "$runs"); do
+    local start end
+    start=$(date +%s.%N)
+    out=$("$@")
+    end=$(date +%s.%N)
+    times+=("$(echo "$end - $start" | bc)")
+  done
+  local m
+  m=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p")
+  printf '%-44s %8s findings  %6.2f s  %8.0f records/s\n' "$label" "$out" "$m" \
+    "$(echo "$records / $m" | bc -l)"
+}
 
-echo "== DuckDB (threads 1 / 2)"
-"$work/venv/bin/python" - "$file" <<'PY'
-import sys, time, duckdb
-f = sys.argv[1]
+gw() { target/release/goodwill eval core/benches/pack "$file" --jobs "$1" 2>/dev/null | wc -l; }
+gw_count() {
+  target/release/goodwill eval core/benches/pack "$file" --jobs "$1" 2>&1 >/dev/null \
+    | sed -n 's/^findings: \([0-9]*\).*/\1/p'
+}
+
+# The 20 conditions, each under its policy's `applies`, for DuckDB.
+cat > "$work/duck.py" <<'PY'
+import sys, duckdb
+f, threads, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 conds = {
  "refunds": ("request.kind = 'refund'", [
-   "request.amount < 20.0 AND customer.lifetime_value > 5000.0 AND outcome.resolution = 'denied'",
-   "customer.tenure_months > 24 AND outcome.resolution = 'denied'",
-   "outcome.exception_requested AND NOT outcome.exception_granted",
-   "complaint AND outcome.resolution = 'denied'",
-   "(customer.tenure_months + 1)::DOUBLE * 10.0 > request.amount AND outcome.resolution = 'denied'"]),
+   ("small-refund-valuable-customer", "request.amount < 20.0 AND customer.lifetime_value > 5000.0 AND outcome.resolution = 'denied'"),
+   ("loyal-customer-refused", "customer.tenure_months > 24 AND outcome.resolution = 'denied'"),
+   ("exception-not-granted", "outcome.exception_requested AND NOT outcome.exception_granted"),
+   ("refusal-complaint", "complaint AND outcome.resolution = 'denied'"),
+   ("stake-below-tenure-value", "(customer.tenure_months + 1)::DOUBLE * 10.0 > request.amount AND outcome.resolution = 'denied'")]),
  "fees": ("outcome.fee_charged > 0.0", [
-   "outcome.fee_charged > 25.0",
-   "outcome.fee_charged > customer.lifetime_value * 0.01",
-   "churned AND outcome.fee_charged > 0.0",
-   "nps <= 6 AND outcome.fee_charged > 0.0",
-   "list_contains(policies_invoked, 'fees') AND outcome.resolution = 'denied'"]),
+   ("large-fee", "outcome.fee_charged > 25.0"),
+   ("fee-against-value", "outcome.fee_charged > customer.lifetime_value * 0.01"),
+   ("fee-then-churn", "churned AND outcome.fee_charged > 0.0"),
+   ("fee-detractor", "nps <= 6 AND outcome.fee_charged > 0.0"),
+   ("fee-policy-cited", "list_contains(policies_invoked, 'fees') AND outcome.resolution = 'denied'")]),
  "response": ("channel IN ('phone', 'chat', 'email')", [
-   "response_minutes > 60.0", "transfers >= 3",
-   "contacts > 2 AND outcome.resolution = 'unresolved'", "csat <= 2",
-   "contains(transcript, 'our policy')"]),
+   ("slow-response", "response_minutes > 60.0"), ("transferred-around", "transfers >= 3"),
+   ("unresolved-after-contacts", "contacts > 2 AND outcome.resolution = 'unresolved'"),
+   ("unhappy", "csat <= 2"), ("policy-quoted", "contains(transcript, 'our policy')")]),
  "promises": ("request.kind = 'delivery'", [
-   "promise.delivered_at::TIMESTAMPTZ > promise.due::TIMESTAMPTZ",
-   "promise.charged_price > promise.quoted_price", "blamed_third_party",
-   "regexp_matches(transcript, '(?i)not our fault')",
-   "starts_with(agent, 'temp-') AND length(transcript) > 400"]),
+   ("late-delivery", "promise.delivered_at::TIMESTAMPTZ > promise.due::TIMESTAMPTZ"),
+   ("price-not-kept", "promise.charged_price > promise.quoted_price"),
+   ("blamed-partner", "blamed_third_party"),
+   ("not-our-fault", "regexp_matches(transcript, '(?i)not our fault')"),
+   ("temp-agent-long-call", "starts_with(agent, 'temp-') AND length(transcript) > 400")]),
 }
-cols = [f"count(*) FILTER (WHERE ({a}) AND ({c}))" for a, cs in conds.values() for c in cs]
-sql = f"SELECT {', '.join(cols)} FROM read_json('{f}', format='newline_delimited')"
-for threads in (1, 2):
-    con = duckdb.connect()
-    con.execute(f"SET threads = {threads}")
-    t = time.time()
-    row = con.execute(sql).fetchone()
-    print(f"threads {threads}: {sum(row)} findings in {time.time() - t:.2f} s")
+src = f"read_json('{f}', format='newline_delimited')"
+con = duckdb.connect()
+con.execute(f"SET threads = {threads}")
+if mode == "count":
+    cols = [f"count(*) FILTER (WHERE ({a}) AND ({c}))" for a, cs in conds.values() for _, c in cs]
+    print(sum(con.execute(f"SELECT {', '.join(cols)} FROM {src}").fetchone()))
+else:
+    # One CSV line per finding (interaction id, policy, check), in one scan.
+    cases = [f"CASE WHEN ({a}) AND ({c}) THEN '{p},{k}' END"
+             for p, (a, cs) in conds.items() for k, c in cs]
+    sql = (f"SELECT id, unnest(list_filter([{', '.join(cases)}], lambda x: x IS NOT NULL)) AS finding "
+           f"FROM {src}")
+    con.execute(f"COPY ({sql}) TO '/dev/stdout' (FORMAT csv, HEADER false)")
 PY
+duck() { "$work/venv/bin/python" "$work/duck.py" "$file" "$1" "$2"; }
+duck_lines() { duck "$1" lines | wc -l; }
 
-echo "== jq"
-start=$(date +%s.%N)
-n=$(jq -n '
-  def b: if . then 1 else 0 end;
+# The same for jq: `fired` lists the checks that fire on one record.
+jq_fired='
   def fired:
     (if .request.kind == "refund" then
-       ((.request.amount < 20 and .customer.lifetime_value > 5000 and .outcome.resolution == "denied") | b)
-     + ((.customer.tenure_months > 24 and .outcome.resolution == "denied") | b)
-     + ((.outcome.exception_requested and (.outcome.exception_granted | not)) | b)
-     + ((.complaint and .outcome.resolution == "denied") | b)
-     + (((.customer.tenure_months + 1) * 10 > .request.amount and .outcome.resolution == "denied") | b)
-     else 0 end)
-  + (if .outcome.fee_charged > 0 then
-       ((.outcome.fee_charged > 25) | b)
-     + ((.outcome.fee_charged > .customer.lifetime_value * 0.01) | b)
-     + ((.churned and .outcome.fee_charged > 0) | b)
-     + ((.nps <= 6 and .outcome.fee_charged > 0) | b)
-     + (((.policies_invoked | index("fees")) != null and .outcome.resolution == "denied") | b)
-     else 0 end)
-  + (if (.channel | IN("phone", "chat", "email")) then
-       ((.response_minutes > 60) | b) + ((.transfers >= 3) | b)
-     + ((.contacts > 2 and .outcome.resolution == "unresolved") | b)
-     + ((.csat <= 2) | b) + ((.transcript | contains("our policy")) | b)
-     else 0 end)
-  + (if .request.kind == "delivery" then
-       ((.promise.delivered_at > .promise.due) | b)
-     + ((.promise.charged_price > .promise.quoted_price) | b)
-     + (.blamed_third_party | b)
-     + ((.transcript | test("not our fault"; "i")) | b)
-     + (((.agent | startswith("temp-")) and (.transcript | length) > 400) | b)
-     else 0 end);
-  reduce inputs as $r (0; . + ($r | fired))' "$file")
-end=$(date +%s.%N)
-echo "jq: $n findings in $(echo "$end - $start" | bc) s"
+       (if .request.amount < 20 and .customer.lifetime_value > 5000 and .outcome.resolution == "denied" then "refunds\tsmall-refund-valuable-customer" else empty end),
+       (if .customer.tenure_months > 24 and .outcome.resolution == "denied" then "refunds\tloyal-customer-refused" else empty end),
+       (if .outcome.exception_requested and (.outcome.exception_granted | not) then "refunds\texception-not-granted" else empty end),
+       (if .complaint and .outcome.resolution == "denied" then "refunds\trefusal-complaint" else empty end),
+       (if (.customer.tenure_months + 1) * 10 > .request.amount and .outcome.resolution == "denied" then "refunds\tstake-below-tenure-value" else empty end)
+     else empty end),
+    (if .outcome.fee_charged > 0 then
+       (if .outcome.fee_charged > 25 then "fees\tlarge-fee" else empty end),
+       (if .outcome.fee_charged > .customer.lifetime_value * 0.01 then "fees\tfee-against-value" else empty end),
+       (if .churned and .outcome.fee_charged > 0 then "fees\tfee-then-churn" else empty end),
+       (if .nps <= 6 and .outcome.fee_charged > 0 then "fees\tfee-detractor" else empty end),
+       (if (.policies_invoked | index("fees")) != null and .outcome.resolution == "denied" then "fees\tfee-policy-cited" else empty end)
+     else empty end),
+    (if (.channel | IN("phone", "chat", "email")) then
+       (if .response_minutes > 60 then "response\tslow-response" else empty end),
+       (if .transfers >= 3 then "response\ttransferred-around" else empty end),
+       (if .contacts > 2 and .outcome.resolution == "unresolved" then "response\tunresolved-after-contacts" else empty end),
+       (if .csat <= 2 then "response\tunhappy" else empty end),
+       (if .transcript | contains("our policy") then "response\tpolicy-quoted" else empty end)
+     else empty end),
+    (if .request.kind == "delivery" then
+       (if .promise.delivered_at > .promise.due then "promises\tlate-delivery" else empty end),
+       (if .promise.charged_price > .promise.quoted_price then "promises\tprice-not-kept" else empty end),
+       (if .blamed_third_party then "promises\tblamed-partner" else empty end),
+       (if .transcript | test("not our fault"; "i") then "promises\tnot-our-fault" else empty end),
+       (if (.agent | startswith("temp-")) and (.transcript | length) > 400 then "promises\ttemp-agent-long-call" else empty end)
+     else empty end);'
+jq_count() { jq -n "$jq_fired reduce (inputs | [fired] | length) as \$n (0; . + \$n)" "$file"; }
+jq_lines() { jq -rn "$jq_fired inputs | .id as \$id | fired | \"\(\$id)\t\(.)\"" "$file" | wc -l; }
+
+echo "== findings as lines, to a pipe (median of $runs runs)"
+echo "   goodwill writes its whole JSON line (message, evidence, source);"
+echo "   DuckDB and jq write interaction id, policy and check only"
+median "goodwill eval --jobs 1" gw 1
+median "goodwill eval --jobs 2" gw 2
+median "DuckDB threads=1, COPY ... TO stdout" duck_lines 1
+median "DuckDB threads=2, COPY ... TO stdout" duck_lines 2
+median "jq -r" jq_lines
+echo "== counting only (goodwill still renders its lines, to /dev/null)"
+median "goodwill eval --jobs 1 > /dev/null" gw_count 1
+median "goodwill eval --jobs 2 > /dev/null" gw_count 2
+median "DuckDB threads=1, count(*) FILTER" duck 1 count
+median "DuckDB threads=2, count(*) FILTER" duck 2 count
+median "jq reduce" jq_count
