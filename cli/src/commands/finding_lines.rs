@@ -52,9 +52,9 @@ impl FindingLines {
         let mut source = b"},\"source\":{\"file\":".to_vec();
         json(&mut source, &*origin.file);
         // Writing into a Vec cannot fail.
-        let _ = write!(
+        let _ = writeln!(
             source,
-            ",\"line\":{},\"record\":{}}}}}\n",
+            ",\"line\":{},\"record\":{}}}}}",
             origin.line, origin.record
         );
         let mut id = Vec::with_capacity(e.interaction.id.len() + 2);
