@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The same 20 conditions (core/benches/pack: each check under its policy's
 # `applies`) over the same generated interactions, three ways: goodwill eval,
-# DuckDB (Python package, installed into a throwaway venv) and jq (apt).
+# DuckDB (its CLI, the duckdb-cli package from PyPI, in a throwaway venv) and jq (apt).
 # Two tasks: write each finding as a line to a pipe, and only count them.
 # Each prints the median wall time and the number of findings, which must
 # agree.
@@ -16,7 +16,7 @@ trap 'rm -rf "$work"' EXIT
 
 command -v jq >/dev/null || { sudo apt-get install -y jq || apt-get install -y jq; }
 python3 -m venv "$work/venv"
-"$work/venv/bin/pip" install --quiet duckdb
+"$work/venv/bin/pip" install --quiet duckdb-cli
 
 GOODWILL_BENCH_RECORDS="$records" GOODWILL_BENCH_RUNS=1 \
 GOODWILL_BENCH_OUT="$work/in.jsonl" \
@@ -51,7 +51,7 @@ gw_count() {
 
 # The 20 conditions, each under its policy's `applies`, for DuckDB.
 cat > "$work/duck.py" <<'PY'
-import sys, duckdb
+import sys
 f, threads, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 conds = {
  "refunds": ("request.kind = 'refund'", [
@@ -77,21 +77,26 @@ conds = {
    ("not-our-fault", "regexp_matches(transcript, '(?i)not our fault')"),
    ("temp-agent-long-call", "starts_with(agent, 'temp-') AND length(transcript) > 400")]),
 }
+# Prints the SQL script for the DuckDB CLI.
 src = f"read_json('{f}', format='newline_delimited')"
-con = duckdb.connect()
-con.execute(f"SET threads = {threads}")
+print(f"SET threads = {threads};")
 if mode == "count":
     cols = [f"count(*) FILTER (WHERE ({a}) AND ({c}))" for a, cs in conds.values() for _, c in cs]
-    print(sum(con.execute(f"SELECT {', '.join(cols)} FROM {src}").fetchone()))
+    print(f"SELECT {' + '.join(cols)} FROM {src};")
 else:
     # One CSV line per finding (interaction id, policy, check), in one scan.
     cases = [f"CASE WHEN ({a}) AND ({c}) THEN '{p},{k}' END"
              for p, (a, cs) in conds.items() for k, c in cs]
     sql = (f"SELECT id, unnest(list_filter([{', '.join(cases)}], lambda x: x IS NOT NULL)) AS finding "
            f"FROM {src}")
-    con.execute(f"COPY ({sql}) TO '/dev/stdout' (FORMAT csv, HEADER false)")
+    print(f"COPY ({sql}) TO '/dev/stdout' (FORMAT csv, HEADER false);")
 PY
-duck() { "$work/venv/bin/python" "$work/duck.py" "$file" "$1" "$2"; }
+for t in 1 2; do
+  for mode in count lines; do
+    "$work/venv/bin/python" "$work/duck.py" "$file" "$t" "$mode" > "$work/$mode-$t.sql"
+  done
+done
+duck() { "$work/venv/bin/duckdb" -csv -noheader :memory: < "$work/$2-$1.sql"; }
 duck_lines() { duck "$1" lines | wc -l; }
 
 # The same for jq: `fired` lists the checks that fire on one record.
@@ -133,12 +138,12 @@ echo "   goodwill writes its whole JSON line (message, evidence, source);"
 echo "   DuckDB and jq write interaction id, policy and check only"
 median "goodwill eval --jobs 1" gw 1
 median "goodwill eval --jobs 2" gw 2
-median "DuckDB threads=1, COPY ... TO stdout" duck_lines 1
-median "DuckDB threads=2, COPY ... TO stdout" duck_lines 2
+median "DuckDB CLI threads=1, COPY ... TO stdout" duck_lines 1
+median "DuckDB CLI threads=2, COPY ... TO stdout" duck_lines 2
 median "jq -r" jq_lines
 echo "== counting only (goodwill still renders its lines, to /dev/null)"
 median "goodwill eval --jobs 1 > /dev/null" gw_count 1
 median "goodwill eval --jobs 2 > /dev/null" gw_count 2
-median "DuckDB threads=1, count(*) FILTER" duck 1 count
-median "DuckDB threads=2, count(*) FILTER" duck 2 count
+median "DuckDB CLI threads=1, count(*) FILTER" duck 1 count
+median "DuckDB CLI threads=2, count(*) FILTER" duck 2 count
 median "jq reduce" jq_count
