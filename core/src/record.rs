@@ -73,25 +73,40 @@ pub struct Record {
 }
 
 /// The top-level objects of canonical fields, in first-seen order:
-/// `customer`, `request`, `outcome`, `promise`.
-fn canonical_objects() -> &'static [&'static str] {
-    static OBJECTS: OnceLock<Vec<&'static str>> = OnceLock::new();
+/// `customer`, `request`, `outcome`, `promise`; each with its canonical
+/// children and their slots.
+struct Objects {
+    names: Vec<&'static str>,
+    children: Vec<Vec<(&'static str, usize)>>,
+}
+
+fn objects() -> &'static Objects {
+    static OBJECTS: OnceLock<Objects> = OnceLock::new();
     OBJECTS.get_or_init(|| {
-        let mut out: Vec<&'static str> = Vec::new();
-        for f in CANONICAL_FIELDS {
-            if let Some((head, _)) = f.path.split_once('.')
-                && !out.contains(&head)
-            {
-                out.push(head);
-            }
+        let mut names: Vec<&'static str> = Vec::new();
+        let mut children: Vec<Vec<(&'static str, usize)>> = Vec::new();
+        for (slot, f) in CANONICAL_FIELDS.iter().enumerate() {
+            let Some((head, child)) = f.path.split_once('.') else {
+                continue;
+            };
+            assert!(!child.contains('.'), "objects at the top level only");
+            let index = match names.iter().position(|n| *n == head) {
+                Some(i) => i,
+                None => {
+                    names.push(head);
+                    children.push(Vec::new());
+                    names.len() - 1
+                }
+            };
+            children[index].push((child, slot));
         }
-        assert!(out.len() <= 32, "one bit per canonical object");
-        assert!(
-            out.iter().all(|o| !o.contains('.')),
-            "objects at the top level only"
-        );
-        out
+        assert!(names.len() <= 32, "one bit per canonical object");
+        Objects { names, children }
     })
+}
+
+fn canonical_objects() -> &'static [&'static str] {
+    &objects().names
 }
 
 fn object_index(key: &str) -> Option<usize> {
@@ -159,45 +174,49 @@ fn insert_at(map: &mut Map<String, Json>, path: &str, value: Json) {
     }
 }
 
-/// Removes the value at dotted `path`, leaving the objects above it.
-fn take_at(map: &mut Map<String, Json>, path: &str) -> Option<Json> {
-    let (parent, leaf) = match path.rsplit_once('.') {
-        None => return map.remove(path),
-        Some(split) => split,
-    };
-    let mut cur = map;
-    for seg in parent.split('.') {
-        cur = cur.get_mut(seg)?.as_object_mut()?;
-    }
-    cur.remove(leaf)
-}
-
 impl Record {
     /// A record from a JSON object: its fields are checked against
     /// `catalog` (the first misfit, in path order, is the error) and the
     /// canonical ones moved to their slots.
     pub fn from_map(
-        mut map: Map<String, Json>,
+        map: Map<String, Json>,
         catalog: &FieldCatalog,
     ) -> Result<Record, ActivationError> {
         check_record(&map, catalog)?;
         let mut slots = vec![None; CANONICAL_FIELDS.len()].into_boxed_slice();
-        for (slot, def) in CANONICAL_FIELDS.iter().enumerate() {
-            slots[slot] = take_at(&mut map, def.path);
-        }
-        let mut objects = 0;
-        for (index, name) in canonical_objects().iter().enumerate() {
-            if let Some(Json::Object(m)) = map.get(*name) {
-                objects |= 1 << index;
-                if m.is_empty() {
-                    map.remove(*name);
+        let mut objects_present = 0;
+        let mut rest = Map::new();
+        for (key, value) in map {
+            if let Some(slot) = canonical_slot(&key) {
+                slots[slot] = Some(value);
+                continue;
+            }
+            let (index, inner) = match (object_index(&key), value) {
+                (Some(index), Json::Object(inner)) => (index, inner),
+                (_, value) => {
+                    rest.insert(key, value);
+                    continue;
                 }
+            };
+            objects_present |= 1 << index;
+            let children = &objects().children[index];
+            let mut left = Map::new();
+            for (child, v) in inner {
+                match children.iter().find(|(name, _)| *name == child) {
+                    Some((_, slot)) => slots[*slot] = Some(v),
+                    None => {
+                        left.insert(child, v);
+                    }
+                }
+            }
+            if !left.is_empty() {
+                rest.insert(key, Json::Object(left));
             }
         }
         Ok(Record {
             slots,
-            objects,
-            rest: map,
+            objects: objects_present,
+            rest,
         })
     }
 
