@@ -7,8 +7,20 @@ use std::path::Path;
 use anyhow::Context;
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and
-/// a rename.
+/// a rename. A path that is not a regular file (`/dev/null`, a FIFO, a
+/// terminal) is written in place: renaming over it would replace the
+/// device or pipe with a plain file.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    if let Ok(meta) = std::fs::metadata(path)
+        && !meta.is_file()
+        && !meta.is_dir()
+    {
+        return std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(bytes).and_then(|()| f.flush()))
+            .with_context(|| format!("cannot write `{}`", path.display()));
+    }
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -34,5 +46,47 @@ pub fn write_to(path: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
                 .and_then(|()| out.flush())
                 .context("cannot write to stdout")
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read;
+    use std::os::unix::fs::FileTypeExt;
+    use std::process::Command;
+
+    use super::write_atomically;
+
+    #[test]
+    fn a_regular_file_is_replaced_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("report.json");
+        std::fs::write(&path, "old and longer").unwrap();
+        write_atomically(&path, b"new").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+    }
+
+    #[test]
+    fn a_fifo_is_written_through_and_stays_a_fifo() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe");
+        let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+        assert!(made.success());
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || {
+                let mut text = String::new();
+                std::fs::File::open(&fifo)
+                    .unwrap()
+                    .read_to_string(&mut text)
+                    .unwrap();
+                text
+            })
+        };
+        write_atomically(&fifo, b"through the pipe").unwrap();
+        // Checked first: were the FIFO renamed over, the reader would wait
+        // for a writer forever.
+        assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+        assert_eq!(reader.join().unwrap(), "through the pipe");
     }
 }
