@@ -176,7 +176,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<u8> {
                 if per_interaction {
                     write_interaction(&mut bytes, &engine, e);
                 } else {
-                    finding_lines.write(&mut bytes, e);
+                    finding_lines.write(&mut bytes, &engine, e);
                     write_plugin_findings(&mut bytes, &engine, e);
                 }
             }
@@ -406,12 +406,29 @@ impl<'a> From<&'a Origin> for Source<'a> {
 }
 
 /// Evidence as a JSON object in the order the condition reads it.
-struct Evidence<'a>(&'a [(String, Json)]);
+struct Evidence<'a>(Vec<(&'a str, Cow<'a, Json>)>);
+
+impl<'a> Evidence<'a> {
+    /// A TOML check's evidence, read from the interaction.
+    fn of(engine: &Engine<'a>, f: &Finding, e: &'a Evaluated) -> Evidence<'a> {
+        Evidence(engine.evidence(f, &e.interaction.record).collect())
+    }
+
+    /// A plugin's evidence, as it reported it.
+    fn reported(evidence: &'a [(String, Json)]) -> Evidence<'a> {
+        Evidence(
+            evidence
+                .iter()
+                .map(|(k, v)| (k.as_str(), Cow::Borrowed(v)))
+                .collect(),
+        )
+    }
+}
 
 impl Serialize for Evidence<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(self.0.len()))?;
-        for (k, v) in self.0 {
+        for (k, v) in &self.0 {
             map.serialize_entry(k, v)?;
         }
         map.end()
@@ -442,7 +459,7 @@ pub(super) fn serde_finding_lines(out: &mut Vec<u8>, engine: &Engine<'_>, e: &Ev
             severity: check.severity,
             level: check.level,
             message: &f.message,
-            evidence: Evidence(&f.evidence),
+            evidence: Evidence::of(engine, f, e),
             source: Source::from(&e.interaction.origin),
         };
         // Serializing plain data into a Vec cannot fail.
@@ -494,7 +511,7 @@ fn write_interaction(out: &mut Vec<u8>, engine: &Engine<'_>, e: &Evaluated) {
                     severity: check.severity,
                     level: check.level,
                     message: &f.message,
-                    evidence: Evidence(&f.evidence),
+                    evidence: Evidence::of(engine, f, e),
                 }
             })
             .collect();
@@ -580,7 +597,7 @@ fn write_plugin_findings(out: &mut Vec<u8>, engine: &Engine<'_>, e: &Evaluated) 
                 severity: f.severity,
                 level: f.level,
                 message: &f.message,
-                evidence: Evidence(&f.evidence),
+                evidence: Evidence::reported(&f.evidence),
                 source: Source::from(&e.interaction.origin),
             };
             let _ = serde_json::to_writer(&mut *out, &line);
@@ -611,7 +628,7 @@ fn plugin_lines<'a>(
                         severity: f.severity,
                         level: f.level,
                         message: &f.message,
-                        evidence: Evidence(&f.evidence),
+                        evidence: Evidence::reported(&f.evidence),
                     })
                     .collect(),
             }),

@@ -44,7 +44,7 @@ impl FindingLines {
     }
 
     /// One line per finding of `e`, in order.
-    pub(super) fn write(&self, out: &mut Vec<u8>, e: &Evaluated) {
+    pub(super) fn write(&self, out: &mut Vec<u8>, engine: &Engine<'_>, e: &Evaluated) {
         if e.findings.is_empty() {
             return;
         }
@@ -65,13 +65,13 @@ impl FindingLines {
             out.extend_from_slice(&self.middles[f.policy][f.check]);
             json(out, &f.message);
             out.extend_from_slice(b",\"evidence\":{");
-            for (i, (path, value)) in f.evidence.iter().enumerate() {
+            for (i, (path, value)) in engine.evidence(f, &e.interaction.record).enumerate() {
                 if i > 0 {
                     out.push(b',');
                 }
                 json(out, path);
                 out.push(b':');
-                json::<Json>(out, value);
+                json::<Json>(out, &value);
             }
             out.extend_from_slice(&source);
         }
@@ -122,7 +122,7 @@ mod tests {
             };
             findings += e.findings.len();
             let mut fast = Vec::new();
-            writer.write(&mut fast, &e);
+            writer.write(&mut fast, &engine, &e);
             let mut reference = Vec::new();
             serde_finding_lines(&mut reference, &engine, &e);
             assert_eq!(

@@ -59,7 +59,8 @@ pub struct Evaluated {
     pub plugins: Vec<PluginOutcome>,
 }
 
-/// A check that fired on an interaction.
+/// A check that fired on an interaction. Its evidence is read from the
+/// interaction when it is written: [`Engine::evidence`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
     /// Index of the policy in [`Pack::policies`].
@@ -67,9 +68,6 @@ pub struct Finding {
     /// Index of the check in [`Policy::checks`].
     pub check: usize,
     pub message: String,
-    /// The value of every field the check's condition read, in the order
-    /// it reads them; `null` for a field the interaction lacks.
-    pub evidence: Vec<(String, Json)>,
 }
 
 impl<'p> Engine<'p> {
@@ -136,7 +134,6 @@ impl<'p> Engine<'p> {
                     policy: pi,
                     check: ci,
                     message: fired.message.clone(),
-                    evidence: evidence(&policy.checks[ci], &interaction.record),
                 });
             }
             for failure in &outcome.errors {
@@ -176,17 +173,22 @@ impl<'p> Engine<'p> {
         let policy = &self.pack.policies[finding.policy];
         (policy, &policy.checks[finding.check])
     }
-}
 
-/// The values of the fields `check` reads, first read first.
-fn evidence(check: &Check, record: &Record) -> Vec<(String, Json)> {
-    let mut out: Vec<(String, Json)> = Vec::with_capacity(check.when.reads().len());
-    for read in check.when.reads() {
-        if out.iter().any(|(p, _)| *p == read.path) {
-            continue;
-        }
-        let value = record.get(&read.path).map_or(Json::Null, Cow::into_owned);
-        out.push((read.path.clone(), value));
+    /// The evidence of `finding` on `record`, the interaction it fired
+    /// on: the value of every field the check's condition reads, first
+    /// read first, each once; `null` for a field the interaction lacks.
+    pub fn evidence<'r>(
+        &self,
+        finding: &Finding,
+        record: &'r Record,
+    ) -> impl Iterator<Item = (&'p str, Cow<'r, Json>)> + use<'p, 'r> {
+        let reads = self.check_of(finding).1.when.reads();
+        reads.iter().enumerate().filter_map(move |(i, read)| {
+            if reads[..i].iter().any(|r| r.path == read.path) {
+                return None;
+            }
+            let value = record.get(&read.path).unwrap_or(Cow::Owned(Json::Null));
+            Some((read.path.as_str(), value))
+        })
     }
-    out
 }
