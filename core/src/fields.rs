@@ -209,20 +209,25 @@ pub const CANONICAL_FIELDS: &[CanonicalField] = &[
 /// The slot of the canonical field at dotted `path` in a
 /// [`crate::record::Record`]: its index in [`CANONICAL_FIELDS`].
 pub fn canonical_slot(path: &str) -> Option<usize> {
-    static SORTED: OnceLock<Vec<(&'static str, usize)>> = OnceLock::new();
-    let sorted = SORTED.get_or_init(|| {
-        let mut v: Vec<_> = CANONICAL_FIELDS
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (f.path, i))
-            .collect();
-        v.sort_unstable();
+    // By length first: most lengths have one or two fields, so a lookup is
+    // one or two short compares (it runs for every evidence value and
+    // message placeholder written).
+    static BY_LEN: OnceLock<Vec<Vec<(&'static str, usize)>>> = OnceLock::new();
+    let by_len = BY_LEN.get_or_init(|| {
+        let mut v: Vec<Vec<(&'static str, usize)>> = Vec::new();
+        for (i, f) in CANONICAL_FIELDS.iter().enumerate() {
+            if v.len() <= f.path.len() {
+                v.resize_with(f.path.len() + 1, Vec::new);
+            }
+            v[f.path.len()].push((f.path, i));
+        }
         v
     });
-    sorted
-        .binary_search_by(|(p, _)| (*p).cmp(path))
-        .ok()
-        .map(|at| sorted[at].1)
+    by_len
+        .get(path.len())?
+        .iter()
+        .find(|(p, _)| *p == path)
+        .map(|(_, i)| *i)
 }
 
 /// Where a field's definition comes from.
