@@ -9,6 +9,7 @@ mod differential;
 mod native;
 mod reads;
 mod regex_cache;
+mod rfc3339;
 mod types;
 mod value;
 

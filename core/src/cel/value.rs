@@ -329,6 +329,7 @@ pub(crate) fn check_typed(def: &FieldDef, json: &Json) -> Result<(), ActivationE
             other => Err(mismatch(path, "true or false", other)),
         },
         FieldType::Timestamp => match json {
+            Json::String(s) if super::rfc3339::plainly_valid(s) => Ok(()),
             Json::String(s) => chrono::DateTime::parse_from_rfc3339(s)
                 .map(|_| ())
                 .map_err(|_| ActivationError {
