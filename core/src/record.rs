@@ -242,13 +242,16 @@ impl Record {
     }
 
     /// Parses a JSON object straight into a record, or `None` when the
-    /// text needs the general path: malformed JSON, not an object, a value
+    /// line needs the general path: malformed JSON, not an object, a value
     /// that does not fit its type, a duplicate key among the catalogued
     /// ones. `None` says nothing about the record; the general path
     /// decides.
-    pub fn parse(text: &str, layout: &Layout) -> Option<Record> {
+    pub fn parse(text: &[u8], layout: &Layout) -> Option<Record> {
         let mut slots = vec![None; CANONICAL_FIELDS.len()].into_boxed_slice();
         let mut objects = 0;
+        // Invalid UTF-8 gives up like any other fault. Checking the line
+        // once is faster than serde_json's check of each string.
+        let text = std::str::from_utf8(text).ok()?;
         let mut de = serde_json::Deserializer::from_str(text);
         let rest = ObjectSeed {
             node: &layout.root,

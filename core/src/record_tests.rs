@@ -26,7 +26,7 @@ fn general(text: &str, catalog: &FieldCatalog) -> Option<Result<Record, String>>
 }
 
 fn fast(text: &str, catalog: &FieldCatalog) -> Option<Record> {
-    Record::parse(text, &Layout::new(catalog))
+    Record::parse(text.as_bytes(), &Layout::new(catalog))
 }
 
 const PLAIN: &str = r#"{"id":"c-1","at":"2024-03-01T09:30:00Z","channel":"phone","customer":{"id":"k","tenure_months":30,"lifetime_value":5200.5,"region":"north","vip":true},"outcome":{"resolution":"denied","fee_charged":null},"policies_invoked":["fees"],"branch":"b7","survey":{"score":4},"extra":{"deep":[1,{"x":null}]},"transcript":"we \"can't\" \u00e9"}"#;
@@ -116,6 +116,19 @@ fn malformed_or_non_object_lines_are_left_to_the_general_path() {
     ] {
         assert_eq!(fast(text, &c), None, "{text:?}");
     }
+}
+
+#[test]
+fn invalid_utf8_is_left_to_the_general_path() {
+    let layout = Layout::new(&catalog());
+    for bytes in [
+        &b"{\"id\":\"a\xff\"}"[..],
+        &b"{\"id\":\"a\",\"note\":\"\xc3\"}"[..],
+        &b"{\"id\":\"a\",\"k\xe9y\":1}"[..],
+    ] {
+        assert_eq!(Record::parse(bytes, &layout), None, "{bytes:?}");
+    }
+    assert!(Record::parse("{\"id\":\"é\"}".as_bytes(), &layout).is_some());
 }
 
 #[test]

@@ -82,8 +82,7 @@ pub fn decode(raw: RawRecord, mapping: &Mapping) -> Result<Interaction, Reject> 
 /// into a [`Record`] when it is plain, with a usable `id`. `None` hands it
 /// to the general path, which has the messages for everything else.
 fn plain_json(bytes: &[u8], mapping: &Mapping) -> Option<(String, Record)> {
-    let text = std::str::from_utf8(bytes).ok()?;
-    let record = Record::parse(text, &mapping.layout)?;
+    let record = Record::parse(bytes, &mapping.layout)?;
     let id = match record.id() {
         Some(Json::String(s)) if !s.trim().is_empty() => s.clone(),
         _ => return None,
