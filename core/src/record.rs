@@ -132,13 +132,9 @@ impl Fields for Record {
                 None => return None,
             };
             // Its canonical children live in slots: put them back.
-            for (slot, def) in CANONICAL_FIELDS.iter().enumerate() {
-                let tail = def
-                    .path
-                    .strip_prefix(path)
-                    .and_then(|t| t.strip_prefix('.'));
-                if let (Some(v), Some(tail)) = (&self.slots[slot], tail) {
-                    insert_at(&mut whole, tail, v.clone());
+            for (child, slot) in &objects().children[index] {
+                if let Some(v) = &self.slots[*slot] {
+                    whole.insert(child.to_string(), v.clone());
                 }
             }
             return Some(Cow::Owned(Json::Object(whole)));
