@@ -1,5 +1,7 @@
-//! A raw record to an interaction: parse, map, and check its `id`. The
-//! types of the other fields are checked when the record is bound for CEL.
+//! A raw record to an interaction: parse, map, check its `id`, then the
+//! types of its fields, into a [`Record`]. A plain JSON line takes the fast
+//! path ([`Record::parse`]); anything else, or anything it gives up on,
+//! the general one, whose messages are the rejects'.
 
 use serde_json::{Map, Value as Json};
 
