@@ -19,7 +19,7 @@ use std::sync::OnceLock;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value as Json};
 
-use crate::cel::{ActivationError, check_record, check_typed};
+use crate::cel::{Activation, ActivationError, check_typed};
 use crate::fields::{CANONICAL_FIELDS, FieldCatalog, FieldDef, PathKind, canonical_slot};
 
 /// Read access to an interaction's fields by dotted path, over a
@@ -178,7 +178,7 @@ impl Record {
         map: Map<String, Json>,
         catalog: &FieldCatalog,
     ) -> Result<Record, ActivationError> {
-        check_record(&map, catalog)?;
+        Activation::check(&map, catalog)?;
         let mut slots = vec![None; CANONICAL_FIELDS.len()].into_boxed_slice();
         let mut objects_present = 0;
         let mut rest = Map::new();

@@ -234,14 +234,6 @@ impl Activation {
     }
 }
 
-/// [`Activation::check`], for [`crate::record`].
-pub(crate) fn check_record(
-    record: &serde_json::Map<String, Json>,
-    catalog: &FieldCatalog,
-) -> Result<(), ActivationError> {
-    Activation::check(record, catalog)
-}
-
 fn convert(path: &str, json: &Json, catalog: &FieldCatalog) -> Result<cel::Value, ActivationError> {
     match catalog.kind(path) {
         PathKind::Field(def) => typed(def, json),
