@@ -12,14 +12,15 @@
 //! which has the exact messages. Both give the same record: see
 //! `record_tests.rs`.
 
+mod scan;
+
 use std::borrow::Cow;
 use std::fmt;
 use std::sync::OnceLock;
 
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value as Json};
 
-use crate::cel::{Activation, ActivationError, check_typed};
+use crate::cel::{Activation, ActivationError};
 use crate::fields::{CANONICAL_FIELDS, FieldCatalog, FieldDef, PathKind, canonical_slot};
 
 /// Read access to an interaction's fields by dotted path, over a
@@ -31,7 +32,15 @@ pub trait Fields {
     /// The value of a leaf at `path` (split in segments), whose canonical
     /// slot, if it has one, is `slot`. Objects are not merged: a caller
     /// that reads an object leaf gets what is stored under the path.
-    fn leaf(&self, slot: Option<usize>, path: &[String]) -> Option<&Json>;
+    fn leaf(&self, slot: Option<usize>, path: &[String]) -> Option<Leaf<'_>>;
+}
+
+/// A leaf's value as stored: JSON, or a string read straight from the
+/// line (one without escapes), not copied.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Leaf<'a> {
+    Json(&'a Json),
+    Str(&'a str),
 }
 
 impl Fields for Map<String, Json> {
@@ -39,8 +48,8 @@ impl Fields for Map<String, Json> {
         walk(self, path.split('.')).map(Cow::Borrowed)
     }
 
-    fn leaf(&self, _slot: Option<usize>, path: &[String]) -> Option<&Json> {
-        walk(self, path.iter().map(String::as_str))
+    fn leaf(&self, _slot: Option<usize>, path: &[String]) -> Option<Leaf<'_>> {
+        walk(self, path.iter().map(String::as_str)).map(Leaf::Json)
     }
 }
 
@@ -56,11 +65,14 @@ fn walk<'a, 's>(
 }
 
 /// One interaction's fields, type-checked against a pack's catalogue.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 pub struct Record {
-    /// By [`canonical_slot`]: `None` absent, `Some(Json::Null)` a `null`
-    /// as read (absent too, for evaluation).
-    slots: Box<[Option<Json>]>,
+    /// The line the record was parsed from ([`Record::parse`]), which
+    /// [`Slot::Text`] values are ranges of; empty for a record made from a
+    /// map.
+    line: Box<str>,
+    /// By [`canonical_slot`].
+    slots: Box<[Slot]>,
     /// The objects of canonical fields the record has (`customer`), by
     /// their index in [`canonical_objects`], even when all their children
     /// are in slots, so that [`Record::to_map`] gives back the record as
@@ -70,6 +82,26 @@ pub struct Record {
     /// appears here only with children that are not canonical, or as
     /// `null`.
     rest: Map<String, Json>,
+}
+
+/// A canonical field's value as held.
+#[derive(Debug, Clone)]
+enum Slot {
+    Absent,
+    /// A value as read (`null` is absent too, for evaluation).
+    Json(Json),
+    /// A string without escapes: the bytes `start..end` of the line,
+    /// between its quotes.
+    Text { start: u32, end: u32 },
+}
+
+impl PartialEq for Record {
+    /// Equal values, wherever they are held.
+    fn eq(&self, other: &Record) -> bool {
+        self.objects == other.objects
+            && self.rest == other.rest
+            && (0..self.slots.len()).all(|i| self.slot_json(i) == other.slot_json(i))
+    }
 }
 
 /// The top-level objects of canonical fields, in first-seen order:
@@ -122,7 +154,7 @@ impl fmt::Debug for Record {
 impl Fields for Record {
     fn get(&self, path: &str) -> Option<Cow<'_, Json>> {
         if let Some(slot) = canonical_slot(path) {
-            return self.slots[slot].as_ref().map(Cow::Borrowed);
+            return self.slot_json(slot);
         }
         if let Some(index) = object_index(path) {
             let mut whole = match self.rest.get(path) {
@@ -133,8 +165,8 @@ impl Fields for Record {
             };
             // Its canonical children live in slots: put them back.
             for (child, slot) in &objects().children[index] {
-                if let Some(v) = &self.slots[*slot] {
-                    whole.insert(child.to_string(), v.clone());
+                if let Some(v) = self.slot_json(*slot) {
+                    whole.insert(child.to_string(), v.into_owned());
                 }
             }
             return Some(Cow::Owned(Json::Object(whole)));
@@ -142,10 +174,10 @@ impl Fields for Record {
         walk(&self.rest, path.split('.')).map(Cow::Borrowed)
     }
 
-    fn leaf(&self, slot: Option<usize>, path: &[String]) -> Option<&Json> {
+    fn leaf(&self, slot: Option<usize>, path: &[String]) -> Option<Leaf<'_>> {
         match slot {
-            Some(slot) => self.slots[slot].as_ref(),
-            None => walk(&self.rest, path.iter().map(String::as_str)),
+            Some(slot) => self.slot(slot),
+            None => walk(&self.rest, path.iter().map(String::as_str)).map(Leaf::Json),
         }
     }
 }
@@ -179,12 +211,12 @@ impl Record {
         catalog: &FieldCatalog,
     ) -> Result<Record, ActivationError> {
         Activation::check(&map, catalog)?;
-        let mut slots = vec![None; CANONICAL_FIELDS.len()].into_boxed_slice();
+        let mut slots = vec![Slot::Absent; CANONICAL_FIELDS.len()].into_boxed_slice();
         let mut objects_present = 0;
         let mut rest = Map::new();
         for (key, value) in map {
             if let Some(slot) = canonical_slot(&key) {
-                slots[slot] = Some(value);
+                slots[slot] = Slot::Json(value);
                 continue;
             }
             let (index, inner) = match (object_index(&key), value) {
@@ -199,7 +231,7 @@ impl Record {
             let mut left = Map::new();
             for (child, v) in inner {
                 match children.iter().find(|(name, _)| *name == child) {
-                    Some((_, slot)) => slots[*slot] = Some(v),
+                    Some((_, slot)) => slots[*slot] = Slot::Json(v),
                     None => {
                         left.insert(child, v);
                     }
@@ -210,6 +242,7 @@ impl Record {
             }
         }
         Ok(Record {
+            line: Box::default(),
             slots,
             objects: objects_present,
             rest,
@@ -225,16 +258,41 @@ impl Record {
             }
         }
         for (slot, def) in CANONICAL_FIELDS.iter().enumerate() {
-            if let Some(v) = &self.slots[slot] {
-                insert_at(&mut map, def.path, v.clone());
+            if let Some(v) = self.slot_json(slot) {
+                insert_at(&mut map, def.path, v.into_owned());
             }
         }
         map
     }
 
     /// The record's `id` as read, if it is a string.
-    pub fn id(&self) -> Option<&Json> {
-        self.slots[ID_SLOT].as_ref()
+    pub fn id(&self) -> Option<&str> {
+        match self.slot(ID_SLOT)? {
+            Leaf::Str(s) => Some(s),
+            Leaf::Json(Json::String(s)) => Some(s),
+            Leaf::Json(_) => None,
+        }
+    }
+
+    /// The value in a canonical slot.
+    fn slot(&self, slot: usize) -> Option<Leaf<'_>> {
+        match &self.slots[slot] {
+            Slot::Absent => None,
+            Slot::Json(v) => Some(Leaf::Json(v)),
+            Slot::Text { start, end } => {
+                // Only the scanner makes a `Text`, from the record's line.
+                let text = self.line.get(*start as usize..*end as usize).unwrap_or_default();
+                Some(Leaf::Str(text))
+            }
+        }
+    }
+
+    /// The value in a canonical slot, as JSON.
+    fn slot_json(&self, slot: usize) -> Option<Cow<'_, Json>> {
+        Some(match self.slot(slot)? {
+            Leaf::Json(v) => Cow::Borrowed(v),
+            Leaf::Str(s) => Cow::Owned(Json::String(s.to_string())),
+        })
     }
 
     /// Parses a JSON object straight into a record, or `None` when the
@@ -243,28 +301,9 @@ impl Record {
     /// ones. `None` says nothing about the record; the general path
     /// decides.
     pub fn parse(text: &[u8], layout: &Layout) -> Option<Record> {
-        let mut slots = vec![None; CANONICAL_FIELDS.len()].into_boxed_slice();
-        let mut objects = 0;
         // Invalid UTF-8 gives up like any other fault. Checking the line
-        // once is faster than serde_json's check of each string.
-        let text = std::str::from_utf8(text).ok()?;
-        let mut de = serde_json::Deserializer::from_str(text);
-        let rest = ObjectSeed {
-            node: &layout.root,
-            slots: &mut slots,
-            objects: &mut objects,
-        }
-        .deserialize(&mut de)
-        .ok()?;
-        de.end().ok()?;
-        match rest {
-            Parsed::Object(rest) => Some(Record {
-                slots,
-                objects,
-                rest,
-            }),
-            Parsed::Null => None,
-        }
+        // once is faster than checking each string.
+        scan::record(std::str::from_utf8(text).ok()?, layout)
     }
 }
 
@@ -281,7 +320,13 @@ pub struct Layout {
 struct Node {
     /// Sorted by key, each with its [`Key`].
     entries: Vec<(Box<str>, Key, Entry)>,
+    /// An open-addressing hash table of `entries` by [`Key`]: indexes,
+    /// [`NO_ENTRY`] for a free place; a power of two long, at least twice
+    /// the entries.
+    table: Box<[u16]>,
 }
+
+const NO_ENTRY: u16 = u16::MAX;
 
 #[derive(Debug, Clone)]
 enum Entry {
@@ -296,18 +341,25 @@ enum Entry {
     },
 }
 
-/// A key's length and first eight bytes: most keys differ there, so most
-/// comparisons are one integer compare.
+/// A key's length and first sixteen bytes: keys that long or shorter
+/// compare as three integers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Key(usize, u64);
+struct Key(usize, u64, u64);
 
 impl Key {
     fn of(key: &str) -> Key {
         let bytes = key.as_bytes();
-        let mut head = [0u8; 8];
-        let n = bytes.len().min(8);
+        let mut head = [0u8; 16];
+        let n = bytes.len().min(16);
         head[..n].copy_from_slice(&bytes[..n]);
-        Key(bytes.len(), u64::from_le_bytes(head))
+        let [a, b] = [&head[..8], &head[8..]].map(|h| u64::from_le_bytes(h.try_into().unwrap_or_default()));
+        Key(bytes.len(), a, b)
+    }
+
+    fn hash(self) -> usize {
+        let mixed = (self.1 ^ self.2.rotate_left(29) ^ self.0 as u64)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        (mixed >> 40) as usize
     }
 }
 
@@ -354,149 +406,41 @@ impl Layout {
                 .iter()
                 .all(|d| matches!(catalog.kind(&d.path), PathKind::Field(_)))
         );
+        root.index();
         Layout { root }
     }
 }
 
 impl Node {
-    fn find(&self, key: &str) -> Option<&Entry> {
-        // A handful of keys per level: a linear scan on [`Key`]s.
-        let wanted = Key::of(key);
-        self.entries
-            .iter()
-            .find(|(k, h, _)| *h == wanted && (k.len() <= 8 || k.as_ref() == key))
-            .map(|(_, _, e)| e)
-    }
-}
-
-/// Why [`Record::parse`] handed a line to the general path.
-#[derive(Debug)]
-struct GiveUp;
-
-impl fmt::Display for GiveUp {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("not plain")
-    }
-}
-
-enum Parsed {
-    Object(Map<String, Json>),
-    Null,
-}
-
-/// An object of the layout: canonical leaves go to `slots`, the rest is
-/// returned.
-struct ObjectSeed<'a> {
-    node: &'a Node,
-    slots: &'a mut [Option<Json>],
-    objects: &'a mut u32,
-}
-
-impl<'de> DeserializeSeed<'de> for ObjectSeed<'_> {
-    type Value = Parsed;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Parsed, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for ObjectSeed<'_> {
-    type Value = Parsed;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an object")
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Parsed, E> {
-        Ok(Parsed::Null)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Parsed, A::Error> {
-        let mut rest = Map::new();
-        while let Some(key) = access.next_key_seed(KeySeed)? {
-            match self.node.find(&key) {
-                Some(Entry::Leaf { slot, def }) => {
-                    let value: Json = access.next_value()?;
-                    if !value.is_null() && check_typed(def, &value).is_err() {
-                        return Err(de::Error::custom(GiveUp));
-                    }
-                    match slot {
-                        Some(slot) => {
-                            if self.slots[*slot].replace(value).is_some() {
-                                return Err(de::Error::custom(GiveUp));
-                            }
-                        }
-                        None => {
-                            if rest.insert(key.into_owned(), value).is_some() {
-                                return Err(de::Error::custom(GiveUp));
-                            }
-                        }
-                    }
-                }
-                Some(Entry::Object { node, canonical }) => {
-                    let seen = match canonical {
-                        Some(index) => *self.objects & (1 << index) != 0,
-                        None => false,
-                    };
-                    if seen || rest.contains_key(key.as_ref()) {
-                        return Err(de::Error::custom(GiveUp));
-                    }
-                    let inner = access.next_value_seed(ObjectSeed {
-                        node,
-                        slots: &mut *self.slots,
-                        objects: &mut *self.objects,
-                    })?;
-                    let inner = match (inner, canonical) {
-                        (Parsed::Object(m), Some(index)) => {
-                            *self.objects |= 1 << index;
-                            if m.is_empty() {
-                                continue;
-                            }
-                            Json::Object(m)
-                        }
-                        (Parsed::Object(m), None) => Json::Object(m),
-                        (Parsed::Null, _) => Json::Null,
-                    };
-                    rest.insert(key.into_owned(), inner);
-                }
-                None => {
-                    let value: Json = access.next_value()?;
-                    rest.insert(key.into_owned(), value);
-                }
+    /// Builds the hash tables of this node and the nodes below it.
+    fn index(&mut self) {
+        let size = (self.entries.len() * 2).next_power_of_two().max(4);
+        let mut table = vec![NO_ENTRY; size].into_boxed_slice();
+        for (i, (_, key, entry)) in self.entries.iter_mut().enumerate() {
+            let mut at = key.hash() & (size - 1);
+            while table[at] != NO_ENTRY {
+                at = (at + 1) & (size - 1);
+            }
+            // A catalogue has far fewer than 65,535 fields.
+            table[at] = u16::try_from(i).expect("fewer fields than u16::MAX");
+            if let Entry::Object { node, .. } = entry {
+                node.index();
             }
         }
-        Ok(Parsed::Object(rest))
-    }
-}
-
-/// A key, borrowed from the line when it has no escapes.
-struct KeySeed;
-
-impl<'de> DeserializeSeed<'de> for KeySeed {
-    type Value = Cow<'de, str>;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_str(self)
-    }
-}
-
-impl<'de> Visitor<'de> for KeySeed {
-    type Value = Cow<'de, str>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a key")
+        self.table = table;
     }
 
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-        Ok(Cow::Borrowed(v))
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Cow::Owned(v.to_string()))
-    }
-
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-        Ok(Cow::Owned(v))
+    fn find(&self, key: &str) -> Option<&Entry> {
+        let wanted = Key::of(key);
+        let mask = self.table.len() - 1;
+        let mut at = wanted.hash() & mask;
+        loop {
+            let (k, h, entry) = self.entries.get(usize::from(self.table[at]))?;
+            if *h == wanted && (k.len() <= 16 || k.as_ref() == key) {
+                return Some(entry);
+            }
+            at = (at + 1) & mask;
+        }
     }
 }
 

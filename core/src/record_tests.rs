@@ -349,3 +349,82 @@ impl<'de> serde::de::DeserializeSeed<'de> for RepeatSeed {
         d.deserialize_any(RepeatFinder)
     }
 }
+
+/// Bytes that matter to JSON's grammar, and a few that break it.
+const EDIT_BYTES: &[u8] = b"\"\\,:{}[]0123456789-+.eE \n\ttrufalsn\x01\x7f\xc3\xa9";
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(4000))]
+
+    /// The scanner validates JSON itself: whatever it accepts, serde_json
+    /// accepts too and reads as the same record.
+    #[test]
+    fn the_fast_path_accepts_only_what_serde_json_accepts(
+        text in record_text(),
+        edits in prop::collection::vec(
+            (any::<prop::sample::Index>(), prop::sample::select(EDIT_BYTES), 0..3u8),
+            1..4,
+        ),
+    ) {
+        let mut bytes = text.into_bytes();
+        for (at, byte, how) in edits {
+            let at = at.index(bytes.len() + 1);
+            match how {
+                0 if at < bytes.len() => bytes[at] = byte,
+                1 => bytes.insert(at, byte),
+                _ if at < bytes.len() => {
+                    bytes.remove(at);
+                }
+                _ => bytes.push(byte),
+            }
+        }
+        let c = catalog();
+        if let Some(record) = Record::parse(&bytes, &Layout::new(&c)) {
+            let parsed = serde_json::from_slice::<Json>(&bytes);
+            prop_assert!(parsed.is_ok(), "accepted what serde_json rejects: {:?}", String::from_utf8_lossy(&bytes));
+            let Ok(Json::Object(map)) = parsed else {
+                return Err(TestCaseError::fail("accepted a value that is not an object"));
+            };
+            prop_assert_eq!(Ok(record), Record::from_map(map, &c).map_err(|e| e.to_string()));
+        }
+    }
+
+    /// Numbers of every shape read as serde_json reads them, to the bit.
+    #[test]
+    fn numbers_read_as_serde_json_reads_them(
+        sign in prop::sample::select(&["", "-"][..]),
+        int in "(0|[1-9][0-9]{0,21})",
+        frac in prop::option::of("[0-9]{1,20}"),
+        exp in prop::option::of(("[eE]", prop::sample::select(&["", "+", "-"][..]), "[0-9]{1,4}")),
+    ) {
+        let mut number = format!("{sign}{int}");
+        if let Some(f) = frac {
+            number.push('.');
+            number.push_str(&f);
+        }
+        if let Some((e, s, d)) = exp {
+            number.push_str(&format!("{e}{s}{d}"));
+        }
+        let text = format!(r#"{{"id":"r-1","nps":{number},"extra":{number}}}"#);
+        let c = catalog();
+        let serde = serde_json::from_str::<Json>(&text);
+        match Record::parse(text.as_bytes(), &Layout::new(&c)) {
+            Some(record) => {
+                let Ok(Json::Object(map)) = serde else {
+                    return Err(TestCaseError::fail(format!("accepted {text}")));
+                };
+                let bits = |v: Option<Cow<'_, Json>>| v.and_then(|v| v.as_f64()).map(f64::to_bits);
+                prop_assert_eq!(bits(record.get("extra")), bits(map.get("extra").map(Cow::Borrowed)));
+                prop_assert_eq!(Ok(record), Record::from_map(map, &c).map_err(|e| e.to_string()));
+            }
+            None => {
+                // `nps` is a whole number: a fraction there is a type error.
+                let general = match serde {
+                    Ok(Json::Object(map)) => Record::from_map(map, &c).is_ok(),
+                    _ => false,
+                };
+                prop_assert!(!general, "gave up on a plain record: {}", text);
+            }
+        }
+    }
+}

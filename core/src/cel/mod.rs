@@ -19,7 +19,7 @@ use std::sync::{Arc, OnceLock};
 pub use bound::Bound;
 pub use reads::FieldRead;
 pub use types::{Expected, Type, TypeError};
-pub(crate) use value::check_typed;
+pub(crate) use value::{check_typed, check_typed_str};
 pub use value::{Activation, ActivationError, Value, describe_json};
 
 use crate::source::offset_of_line_col;

@@ -16,7 +16,7 @@ use chrono::{DateTime, FixedOffset};
 use serde_json::Value as Json;
 
 use crate::fields::{CANONICAL_FIELDS, FieldCatalog, FieldType, canonical_slot};
-use crate::record::Fields;
+use crate::record::{Fields, Leaf};
 
 /// The interpreter must decide this one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -241,9 +241,9 @@ fn lookup<'a, F: Fields + ?Sized>(
     record: &'a F,
     slot: Option<usize>,
     path: &[String],
-) -> R<&'a Json> {
+) -> R<Leaf<'a>> {
     match record.leaf(slot, path) {
-        None | Some(Json::Null) => Err(Fallback),
+        None | Some(Leaf::Json(Json::Null)) => Err(Fallback),
         Some(v) => Ok(v),
     }
 }
@@ -256,7 +256,19 @@ fn type_of(slot: Option<usize>, dotted: &str, catalog: &FieldCatalog) -> Option<
     }
 }
 
-fn field(json: &Json, ty: Option<FieldType>) -> R<V<'_>> {
+fn field(leaf: Leaf<'_>, ty: Option<FieldType>) -> R<V<'_>> {
+    let json = match leaf {
+        Leaf::Json(json) => json,
+        Leaf::Str(s) => {
+            return match ty {
+                None | Some(FieldType::String) => Ok(V::Str(Cow::Borrowed(s))),
+                Some(FieldType::Timestamp) => DateTime::parse_from_rfc3339(s)
+                    .map(V::Ts)
+                    .map_err(|_| Fallback),
+                Some(_) => Err(Fallback),
+            };
+        }
+    };
     match ty {
         Some(ty) => match (ty, json) {
             (FieldType::String, Json::String(s)) => Ok(V::Str(Cow::Borrowed(s))),
@@ -361,7 +373,7 @@ fn eval<'a, F: Fields + ?Sized>(n: &'a Node, record: &'a F, catalog: &FieldCatal
                 V::JsonList(items) => {
                     let mut found = false;
                     for item in items {
-                        let item = field(item, None)?;
+                        let item = field(Leaf::Json(item), None)?;
                         found |= compare(Cmp::Eq, &x, &item)?;
                     }
                     found

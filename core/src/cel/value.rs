@@ -281,22 +281,41 @@ fn typed(def: &FieldDef, json: &Json) -> Result<cel::Value, ActivationError> {
     })
 }
 
+/// Whether the string `s` fits the field `def` (of type string or
+/// timestamp; any other type takes no string): [`check_typed`] for a
+/// `Json::String`, without one.
+pub(crate) fn check_typed_str(def: &FieldDef, s: &str) -> Result<(), ActivationError> {
+    let path = def.path.as_str();
+    match def.ty {
+        FieldType::String => {
+            if !def.allowed.is_empty() && !def.allowed.iter().any(|a| a == s) {
+                return Err(ActivationError {
+                    path: path.to_string(),
+                    expected: format!("one of {}", backticked(&def.allowed)),
+                    found: format!("`{s}`"),
+                });
+            }
+            Ok(())
+        }
+        FieldType::Timestamp if super::rfc3339::plainly_valid(s) => Ok(()),
+        FieldType::Timestamp => chrono::DateTime::parse_from_rfc3339(s)
+            .map(|_| ())
+            .map_err(|_| ActivationError {
+                path: path.to_string(),
+                expected: "an RFC 3339 date-time like `2024-03-01T09:30:00Z`".to_string(),
+                found: format!("`{s}`"),
+            }),
+        _ => check_typed(def, &Json::String(s.to_string())),
+    }
+}
+
 /// Whether `json` fits the field `def`: the one place the binding's type
 /// rules are written, used both to bind and to check without binding.
 pub(crate) fn check_typed(def: &FieldDef, json: &Json) -> Result<(), ActivationError> {
     let path = def.path.as_str();
     match def.ty {
         FieldType::String => match json {
-            Json::String(s) => {
-                if !def.allowed.is_empty() && !def.allowed.iter().any(|a| a == s) {
-                    return Err(ActivationError {
-                        path: path.to_string(),
-                        expected: format!("one of {}", backticked(&def.allowed)),
-                        found: format!("`{s}`"),
-                    });
-                }
-                Ok(())
-            }
+            Json::String(s) => check_typed_str(def, s),
             other => Err(mismatch(path, "a string", other)),
         },
         FieldType::Int => match json {
@@ -321,14 +340,7 @@ pub(crate) fn check_typed(def: &FieldDef, json: &Json) -> Result<(), ActivationE
             other => Err(mismatch(path, "true or false", other)),
         },
         FieldType::Timestamp => match json {
-            Json::String(s) if super::rfc3339::plainly_valid(s) => Ok(()),
-            Json::String(s) => chrono::DateTime::parse_from_rfc3339(s)
-                .map(|_| ())
-                .map_err(|_| ActivationError {
-                    path: path.to_string(),
-                    expected: "an RFC 3339 date-time like `2024-03-01T09:30:00Z`".to_string(),
-                    found: format!("`{s}`"),
-                }),
+            Json::String(s) => check_typed_str(def, s),
             other => Err(mismatch(path, "an RFC 3339 date-time string", other)),
         },
         FieldType::StringList => match json {

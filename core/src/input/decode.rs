@@ -86,7 +86,7 @@ pub fn decode(raw: RawRecord, mapping: &Mapping) -> Result<Interaction, Reject> 
 fn plain_json(bytes: &[u8], mapping: &Mapping) -> Option<(String, Record)> {
     let record = Record::parse(bytes, &mapping.layout)?;
     let id = match record.id() {
-        Some(Json::String(s)) if !s.trim().is_empty() => s.clone(),
+        Some(s) if !s.trim().is_empty() => s.to_string(),
         _ => return None,
     };
     Some((id, record))
