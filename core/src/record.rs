@@ -341,23 +341,36 @@ enum Entry {
     },
 }
 
-/// A key's length and first sixteen bytes: keys that long or shorter
-/// compare as three integers.
+/// A key's length and first 24 bytes: keys that long or shorter compare
+/// as four integers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Key(usize, u64, u64);
+struct Key(usize, [u64; 3]);
 
 impl Key {
     fn of(key: &str) -> Key {
         let bytes = key.as_bytes();
-        let mut head = [0u8; 16];
-        let n = bytes.len().min(16);
+        let mut head = [0u8; 24];
+        let n = bytes.len().min(24);
         head[..n].copy_from_slice(&bytes[..n]);
-        let [a, b] = [&head[..8], &head[8..]].map(|h| u64::from_le_bytes(h.try_into().unwrap_or_default()));
-        Key(bytes.len(), a, b)
+        Key::from_head(&head, bytes.len())
+    }
+
+    /// The key of `len` bytes at the start of `head` (24 bytes or more):
+    /// straight from the line, without a copy.
+    fn from_head(head: &[u8], len: usize) -> Key {
+        let word = |i: usize| {
+            let w = u64::from_le_bytes(head[i * 8..i * 8 + 8].try_into().unwrap_or_default());
+            match len.saturating_sub(i * 8) {
+                0 => 0,
+                n @ 1..8 => w & ((1u64 << (n * 8)) - 1),
+                _ => w,
+            }
+        };
+        Key(len, [word(0), word(1), word(2)])
     }
 
     fn hash(self) -> usize {
-        let mixed = (self.1 ^ self.2.rotate_left(29) ^ self.0 as u64)
+        let mixed = (self.1[0] ^ self.1[1].rotate_left(29) ^ self.1[2].rotate_left(43) ^ self.0 as u64)
             .wrapping_mul(0x9E37_79B9_7F4A_7C15);
         (mixed >> 40) as usize
     }
@@ -431,12 +444,26 @@ impl Node {
     }
 
     fn find(&self, key: &str) -> Option<&Entry> {
-        let wanted = Key::of(key);
+        self.find_key(Key::of(key), key)
+    }
+
+    /// [`Node::find`] for a key at `start..end` of `line`, read from the
+    /// line in place when 24 bytes follow its start.
+    fn find_in(&self, line: &str, start: usize, end: usize) -> Option<&Entry> {
+        let key = line.get(start..end)?;
+        match line.as_bytes().get(start..start + 24) {
+            Some(head) => self.find_key(Key::from_head(head, end - start), key),
+            None => self.find(key),
+        }
+    }
+
+    fn find_key(&self, wanted: Key, key: &str) -> Option<&Entry> {
         let mask = self.table.len() - 1;
         let mut at = wanted.hash() & mask;
         loop {
+            // `NO_ENTRY` is past the end of `entries`: not found.
             let (k, h, entry) = self.entries.get(usize::from(self.table[at]))?;
-            if *h == wanted && (k.len() <= 16 || k.as_ref() == key) {
+            if *h == wanted && (k.len() <= 24 || k.as_ref() == key) {
                 return Some(entry);
             }
             at = (at + 1) & mask;

@@ -120,9 +120,14 @@ impl<'a> Scan<'a> {
         }
         loop {
             self.eat(b'"')?;
+            let start = self.at;
             let key = self.string()?;
+            let entry = match key {
+                Cow::Borrowed(_) => node.find_in(self.text, start, self.at - 1),
+                Cow::Owned(ref key) => node.find(key),
+            };
             self.eat(b':')?;
-            match node.find(&key) {
+            match entry {
                 Some(Entry::Leaf {
                     slot: Some(slot),
                     def,
