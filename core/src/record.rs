@@ -274,8 +274,9 @@ impl Record {
         }
     }
 
-    /// The value in a canonical slot.
-    fn slot(&self, slot: usize) -> Option<Leaf<'_>> {
+    /// The value in canonical slot `slot` ([`canonical_slot`]), without a
+    /// copy.
+    pub fn slot(&self, slot: usize) -> Option<Leaf<'_>> {
         match &self.slots[slot] {
             Slot::Absent => None,
             Slot::Json(v) => Some(Leaf::Json(v)),

@@ -176,7 +176,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<u8> {
                 if per_interaction {
                     write_interaction(&mut bytes, &engine, e);
                 } else {
-                    finding_lines.write(&mut bytes, &engine, e);
+                    finding_lines.write(&mut bytes, e);
                     write_plugin_findings(&mut bytes, &engine, e);
                 }
             }

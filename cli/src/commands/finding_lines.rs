@@ -4,20 +4,35 @@
 //! of once per finding. The bytes are those of serializing
 //! [`super::eval::FindingLine`] with serde: `tests` checks it.
 
-use std::io::Write;
-
 use goodwill_core::engine::{Engine, Evaluated};
-use serde_json::Value as Json;
+use goodwill_core::fields::canonical_slot;
+use goodwill_core::record::{Fields, Leaf};
 
 /// Writes the finding lines of a pack's TOML policies.
 pub(super) struct FindingLines {
-    /// By policy, then check: `,"policy":…,"message":`.
-    middles: Vec<Vec<Vec<u8>>>,
+    /// By policy, then check.
+    checks: Vec<Vec<CheckLine>>,
+}
+
+/// What a finding line of one check is made of, beyond the record.
+struct CheckLine {
+    /// `,"policy":…,"message":`.
+    middle: Vec<u8>,
+    /// The evidence: each field the condition reads, once, first read
+    /// first ([`Engine::evidence`]), as its JSON key with the separators
+    /// before and after it, and the field.
+    evidence: Vec<(Vec<u8>, Field)>,
+}
+
+/// A field of the evidence: a canonical one by its slot in the record.
+enum Field {
+    Slot(usize),
+    Path(String),
 }
 
 impl FindingLines {
     pub(super) fn new(engine: &Engine<'_>) -> FindingLines {
-        let middles = engine
+        let checks = engine
             .pack()
             .policies
             .iter()
@@ -26,52 +41,77 @@ impl FindingLines {
                     .checks
                     .iter()
                     .map(|check| {
-                        let mut m = b",\"policy\":".to_vec();
-                        json(&mut m, policy.id());
-                        m.extend_from_slice(b",\"check\":");
-                        json(&mut m, &check.id);
-                        m.extend_from_slice(b",\"severity\":");
-                        json(&mut m, &check.severity);
-                        m.extend_from_slice(b",\"level\":");
-                        json(&mut m, &check.level);
-                        m.extend_from_slice(b",\"message\":");
-                        m
+                        let mut middle = b",\"policy\":".to_vec();
+                        json(&mut middle, policy.id());
+                        middle.extend_from_slice(b",\"check\":");
+                        json(&mut middle, &check.id);
+                        middle.extend_from_slice(b",\"severity\":");
+                        json(&mut middle, &check.severity);
+                        middle.extend_from_slice(b",\"level\":");
+                        json(&mut middle, &check.level);
+                        middle.extend_from_slice(b",\"message\":");
+                        let mut paths: Vec<&str> = Vec::new();
+                        for read in check.when.reads() {
+                            if !paths.contains(&read.path.as_str()) {
+                                paths.push(&read.path);
+                            }
+                        }
+                        let evidence = paths
+                            .iter()
+                            .enumerate()
+                            .map(|(i, path)| {
+                                let mut key = if i == 0 { Vec::new() } else { vec![b','] };
+                                json(&mut key, path);
+                                key.push(b':');
+                                let field = match canonical_slot(path) {
+                                    Some(slot) => Field::Slot(slot),
+                                    None => Field::Path(path.to_string()),
+                                };
+                                (key, field)
+                            })
+                            .collect();
+                        CheckLine { middle, evidence }
                     })
                     .collect()
             })
             .collect();
-        FindingLines { middles }
+        FindingLines { checks }
     }
 
     /// One line per finding of `e`, in order.
-    pub(super) fn write(&self, out: &mut Vec<u8>, engine: &Engine<'_>, e: &Evaluated) {
+    pub(super) fn write(&self, out: &mut Vec<u8>, e: &Evaluated) {
         if e.findings.is_empty() {
             return;
         }
         let origin = &e.interaction.origin;
+        let record = &e.interaction.record;
         let mut source = b"},\"source\":{\"file\":".to_vec();
         json(&mut source, &*origin.file);
-        // Writing into a Vec cannot fail.
-        let _ = writeln!(
-            source,
-            ",\"line\":{},\"record\":{}}}}}",
-            origin.line, origin.record
-        );
-        let mut id = Vec::with_capacity(e.interaction.id.len() + 2);
-        json(&mut id, &e.interaction.id);
+        source.extend_from_slice(b",\"line\":");
+        json(&mut source, &origin.line);
+        source.extend_from_slice(b",\"record\":");
+        json(&mut source, &origin.record);
+        source.extend_from_slice(b"}}\n");
         for f in &e.findings {
+            let check = &self.checks[f.policy][f.check];
             out.extend_from_slice(b"{\"interaction\":");
-            out.extend_from_slice(&id);
-            out.extend_from_slice(&self.middles[f.policy][f.check]);
+            json(out, &e.interaction.id);
+            out.extend_from_slice(&check.middle);
             json(out, &f.message);
             out.extend_from_slice(b",\"evidence\":{");
-            for (i, (path, value)) in engine.evidence(f, &e.interaction.record).enumerate() {
-                if i > 0 {
-                    out.push(b',');
+            for (key, field) in &check.evidence {
+                out.extend_from_slice(key);
+                match field {
+                    Field::Slot(slot) => match record.slot(*slot) {
+                        Some(Leaf::Str(s)) => json(out, s),
+                        Some(Leaf::Json(v)) => json(out, v),
+                        None => out.extend_from_slice(b"null"),
+                    },
+                    Field::Path(path) => match record.get(path) {
+                        Some(v) => json(out, &*v),
+                        None => out.extend_from_slice(b"null"),
+                    },
                 }
-                json(out, path);
-                out.push(b':');
-                json::<Json>(out, &value);
             }
             out.extend_from_slice(&source);
         }
@@ -122,7 +162,7 @@ mod tests {
             };
             findings += e.findings.len();
             let mut fast = Vec::new();
-            writer.write(&mut fast, &engine, &e);
+            writer.write(&mut fast, &e);
             let mut reference = Vec::new();
             serde_finding_lines(&mut reference, &engine, &e);
             assert_eq!(
