@@ -9,6 +9,7 @@ pub mod engine;
 pub mod evaluate;
 pub mod fields;
 pub mod input;
+pub mod json_text;
 pub mod lint;
 pub mod pack;
 pub mod plugin;

@@ -6,7 +6,9 @@
 
 use goodwill_core::engine::{Engine, Evaluated};
 use goodwill_core::fields::canonical_slot;
+use goodwill_core::json_text::write_str;
 use goodwill_core::record::{Fields, Leaf};
+use serde_json::Value as Json;
 
 /// Writes the finding lines of a pack's TOML policies.
 pub(super) struct FindingLines {
@@ -86,7 +88,7 @@ impl FindingLines {
         let origin = &e.interaction.origin;
         let record = &e.interaction.record;
         let mut source = b"},\"source\":{\"file\":".to_vec();
-        json(&mut source, &*origin.file);
+        write_str(&mut source, &origin.file);
         source.extend_from_slice(b",\"line\":");
         json(&mut source, &origin.line);
         source.extend_from_slice(b",\"record\":");
@@ -95,15 +97,16 @@ impl FindingLines {
         for f in &e.findings {
             let check = &self.checks[f.policy][f.check];
             out.extend_from_slice(b"{\"interaction\":");
-            json(out, &e.interaction.id);
+            write_str(out, &e.interaction.id);
             out.extend_from_slice(&check.middle);
-            json(out, &f.message);
+            write_str(out, &f.message);
             out.extend_from_slice(b",\"evidence\":{");
             for (key, field) in &check.evidence {
                 out.extend_from_slice(key);
                 match field {
                     Field::Slot(slot) => match record.slot(*slot) {
-                        Some(Leaf::Str(s)) => json(out, s),
+                        Some(Leaf::Str(s)) => write_str(out, s),
+                        Some(Leaf::Json(Json::String(s))) => write_str(out, s),
                         Some(Leaf::Json(v)) => json(out, v),
                         None => out.extend_from_slice(b"null"),
                     },

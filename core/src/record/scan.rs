@@ -17,6 +17,7 @@ use serde_json::{Map, Number, Value as Json};
 use super::{Entry, Layout, Node, Record, Slot};
 use crate::cel::{check_typed, check_typed_str};
 use crate::fields::CANONICAL_FIELDS;
+use crate::json_text::special_bytes;
 
 /// Nesting this deep is left to the general path (`serde_json` stops at
 /// 128, the readers at [`crate::input::MAX_DEPTH`]).
@@ -397,19 +398,6 @@ impl<'a> Scan<'a> {
     }
 }
 
-/// A flag (high bit) on each byte of `word` that is `"`, `\` or a control
-/// character. The lowest flag is always right; higher ones may be false
-/// (borrows), so the caller looks at the byte itself.
-fn special_bytes(word: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let zero = |x: u64| x.wrapping_sub(ONES) & !x;
-    let quote = word ^ (ONES * u64::from(b'"'));
-    let backslash = word ^ (ONES * u64::from(b'\\'));
-    let control = word.wrapping_sub(ONES * 0x20) & !word;
-    (zero(quote) | zero(backslash) | control) & HIGH
-}
-
 fn decimal(digits: &[u8]) -> u64 {
     digits
         .iter()
@@ -469,17 +457,6 @@ fn float(int: &[u8], frac: &[u8], exponent: Option<(bool, &[u8])>, negative: boo
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn special_bytes_finds_the_first_quote_backslash_or_control_byte() {
-        let at = |s: &[u8; 8]| special_bytes(u64::from_le_bytes(*s)).trailing_zeros() / 8;
-        assert_eq!(at(b"abcdefgh"), 8);
-        assert_eq!(at(b"abc\"efgh"), 3);
-        assert_eq!(at(b"a\\cdefgh"), 1);
-        assert_eq!(at(b"abcdef\ng"), 6);
-        assert_eq!(at(b"\x1f\"\"\"\"\"\"\""), 0);
-        assert_eq!(at("é €ab".as_bytes().try_into().unwrap()), 8);
-    }
 
     #[test]
     fn quick_numbers_are_the_numbers_serde_json_makes() {
