@@ -49,6 +49,24 @@ pub fn write_to(path: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
     }
 }
 
+/// Asks for a 1 MiB buffer on stdout when it is a pipe (Linux; 64 KiB by
+/// default): `goodwill eval` writes hundreds of megabytes into pipes, and
+/// with a small pipe the writer and the reader take turns in the kernel at
+/// every 64 KiB. Anything else (a file, a terminal, a refusal) is left as
+/// it is.
+pub fn widen_stdout_pipe() {
+    #[cfg(target_os = "linux")]
+    widen_pipe(std::io::stdout());
+}
+
+#[cfg(target_os = "linux")]
+fn widen_pipe(fd: impl std::os::fd::AsFd) {
+    let _ = rustix::pipe::fcntl_setpipe_size(fd, PIPE_BYTES);
+}
+
+#[cfg(target_os = "linux")]
+const PIPE_BYTES: usize = 1 << 20;
+
 #[cfg(test)]
 mod tests {
     use std::io::Read;
@@ -88,5 +106,18 @@ mod tests {
         // for a writer forever.
         assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
         assert_eq!(reader.join().unwrap(), "through the pipe");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_pipe_is_widened_to_a_mebibyte_or_the_systems_most() {
+        let (reader, writer) = std::io::pipe().unwrap();
+        let before = rustix::pipe::fcntl_getpipe_size(&reader).unwrap();
+        super::widen_pipe(&writer);
+        let most: usize = std::fs::read_to_string("/proc/sys/fs/pipe-max-size")
+            .map_or(super::PIPE_BYTES, |s| s.trim().parse().unwrap_or(super::PIPE_BYTES));
+        let after = rustix::pipe::fcntl_getpipe_size(&reader).unwrap();
+        assert!(after >= super::PIPE_BYTES.min(most).max(before), "{before} -> {after}");
+        assert!(after > before || most <= before);
     }
 }

@@ -158,6 +158,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<u8> {
     let progress = progress_bar();
     let started = Instant::now();
     let mut summary = Summary::default();
+    crate::output::widen_stdout_pipe();
     let mut stdout = BufWriter::with_capacity(256 * 1024, io::stdout().lock());
     let mut printed = 0u64;
     let mut rejects_fault: Option<io::Error> = None;
