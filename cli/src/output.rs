@@ -2,15 +2,18 @@
 //! full disk never leaves half a report where a whole one was expected.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and
 /// a rename. A path that is not a regular file (`/dev/null`, a FIFO, a
 /// terminal) is written in place: renaming over it would replace the
-/// device or pipe with a plain file.
+/// device or pipe with a plain file. A symbolic link is followed: the file
+/// it points to is replaced, and the link stays.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let followed = follow_links(path);
+    let path = followed.as_path();
     if let Ok(meta) = std::fs::metadata(path)
         && !meta.is_file()
         && !meta.is_dir()
@@ -33,6 +36,23 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     tmp.persist(path)
         .with_context(|| format!("cannot write `{}`", path.display()))?;
     Ok(())
+}
+
+/// The path a chain of symbolic links at `path` ends at, even when that
+/// file does not exist yet; `path` itself when it is not a link.
+fn follow_links(path: &Path) -> PathBuf {
+    let mut path = path.to_path_buf();
+    // Linux gives up after 40 links (ELOOP); so do we, where we are.
+    for _ in 0..40 {
+        let Ok(target) = std::fs::read_link(&path) else {
+            break;
+        };
+        path = match path.parent() {
+            Some(dir) if target.is_relative() => dir.join(target),
+            _ => target,
+        };
+    }
+    path
 }
 
 /// Writes `bytes` to `path`, or to stdout when there is no path or it is
@@ -119,5 +139,30 @@ mod tests {
         let after = rustix::pipe::fcntl_getpipe_size(&reader).unwrap();
         assert!(after >= super::PIPE_BYTES.min(most).max(before), "{before} -> {after}");
         assert!(after > before || most <= before);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_keeps_pointing_at_the_file_it_names_which_is_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("report.html");
+        std::fs::write(&target, "old").unwrap();
+        std::fs::create_dir(dir.path().join("links")).unwrap();
+        let link = dir.path().join("links/latest.html");
+        std::os::unix::fs::symlink("../report.html", &link).unwrap();
+        write_atomically(&link, b"new").unwrap();
+        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "new");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_dangling_symlink_gets_its_file_made() {
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("latest.json");
+        std::os::unix::fs::symlink("first.json", &link).unwrap();
+        write_atomically(&link, b"{}").unwrap();
+        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert_eq!(std::fs::read_to_string(dir.path().join("first.json")).unwrap(), "{}");
     }
 }
