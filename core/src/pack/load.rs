@@ -418,6 +418,46 @@ struct PolicyCtx<'a> {
 }
 
 impl PolicyCtx<'_> {
+    /// Amounts, hours and days must be finite and not negative: TOML
+    /// reads `nan`, `inf` and `-5` as floats, and the lint rules and the
+    /// report compare against them.
+    fn check_quantities(&mut self, def: &PolicyFile) {
+        let exception = def.exception.as_ref();
+        let quantities = [
+            (
+                "exception.up_to",
+                exception.and_then(|e| e.up_to),
+                "an amount",
+            ),
+            (
+                "exception.escalation_deadline_hours",
+                exception.and_then(|e| e.escalation_deadline_hours),
+                "a number of hours",
+            ),
+            (
+                "complaints.response_days",
+                def.complaints.as_ref().and_then(|c| c.response_days),
+                "a number of days",
+            ),
+        ];
+        for (path, value, what) in quantities {
+            let Some(value) = value else { continue };
+            if value.is_finite() && value >= 0.0 {
+                continue;
+            }
+            let span = self.spans.value_span(path).unwrap_or(0..0);
+            self.diags.push(
+                Diagnostic::new(
+                    Code::InvalidValue,
+                    format!("`{path}` is {value}, not {what}"),
+                )
+                .at(self.file, span)
+                .label(format!("not {what}"))
+                .help(format!("give {what}, zero or more")),
+            );
+        }
+    }
+
     fn compile(mut self, def: PolicyFile) -> Option<Policy> {
         let before = self.diags.len();
         if !is_valid_id(&def.id) {
@@ -431,6 +471,7 @@ impl PolicyCtx<'_> {
                 .help("use lowercase letters, digits and dashes, like `parking-validation`"),
             );
         }
+        self.check_quantities(&def);
         let applies = self.expression("applies", &def.applies);
         let enforced = def
             .enforced
