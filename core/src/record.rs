@@ -84,6 +84,14 @@ pub struct Record {
     rest: Map<String, Json>,
 }
 
+/// A top-level value of a record ([`Record::roots`]).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Root<'a> {
+    Leaf(Leaf<'a>),
+    /// An object of canonical fields: its children, each once.
+    Object(Vec<(&'a str, Leaf<'a>)>),
+}
+
 /// A canonical field's value as held.
 #[derive(Debug, Clone)]
 enum Slot {
@@ -272,6 +280,47 @@ impl Record {
             Leaf::Json(Json::String(s)) => Some(s),
             Leaf::Json(_) => None,
         }
+    }
+
+    /// The record's top-level keys with their values, as
+    /// [`Record::to_map`] would give them but without copying anything: an
+    /// object of canonical fields with its children from the slots and
+    /// from the rest together.
+    pub(crate) fn roots<'r>(&'r self) -> Vec<(&'r str, Root<'r>)> {
+        let mut roots = Vec::with_capacity(self.rest.len() + 8);
+        let children = |index: usize, inner: Option<&'r Map<String, Json>>| {
+            let mut all: Vec<(&'r str, Leaf<'r>)> = inner
+                .into_iter()
+                .flatten()
+                .map(|(k, v)| (k.as_str(), Leaf::Json(v)))
+                .collect();
+            for (child, slot) in &objects().children[index] {
+                if let Some(leaf) = self.slot(*slot) {
+                    all.push((child, leaf));
+                }
+            }
+            all
+        };
+        for (key, value) in &self.rest {
+            let root = match (object_index(key), value) {
+                (Some(index), Json::Object(inner)) => Root::Object(children(index, Some(inner))),
+                _ => Root::Leaf(Leaf::Json(value)),
+            };
+            roots.push((key.as_str(), root));
+        }
+        for (index, name) in canonical_objects().iter().enumerate() {
+            if self.objects & (1 << index) != 0 && !self.rest.contains_key(*name) {
+                roots.push((name, Root::Object(children(index, None))));
+            }
+        }
+        for (slot, def) in CANONICAL_FIELDS.iter().enumerate() {
+            if !def.path.contains('.')
+                && let Some(leaf) = self.slot(slot)
+            {
+                roots.push((def.path, Root::Leaf(leaf)));
+            }
+        }
+        roots
     }
 
     /// The value in canonical slot `slot` ([`canonical_slot`]), without a

@@ -273,7 +273,11 @@ proptest! {
             Some(record) => {
                 prop_assert_eq!(Ok(record.clone()), general);
                 let map: Map<String, Json> = serde_json::from_str(&text).unwrap();
-                prop_assert_eq!(record.to_map(), map);
+                prop_assert_eq!(&record.to_map(), &map);
+                // The interpreter binds the record as it binds the map.
+                let bound = crate::cel::Activation::of_record(&record, &c).unwrap();
+                let expected = crate::cel::Activation::new(&map, &c).unwrap();
+                prop_assert_eq!(bound.sorted_roots(), expected.sorted_roots());
             }
             None => {
                 // Giving up is for a type error or a repeated catalogued

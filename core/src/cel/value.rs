@@ -174,24 +174,7 @@ impl Activation {
             }
             roots.push((key.clone(), convert(key, value, catalog)?));
         }
-        // The catalogue's top-level objects (`customer`, `outcome`), which
-        // are sorted, so each appears in one run of keys.
-        let mut last_root: Option<&str> = None;
-        for def in catalog.iter() {
-            let Some((root, _)) = def.path.split_once('.') else {
-                continue;
-            };
-            if last_root == Some(root) {
-                continue;
-            }
-            last_root = Some(root);
-            if !roots.iter().any(|(k, _)| k == root) {
-                roots.push((
-                    root.to_string(),
-                    cel::Value::Map(HashMap::<String, cel::Value>::new().into()),
-                ));
-            }
-        }
+        add_catalog_objects(&mut roots, catalog);
         Ok(Activation::from_roots(roots))
     }
 
@@ -213,12 +196,49 @@ impl Activation {
         Ok(())
     }
 
-    /// Binds a [`Record`](crate::record::Record), which is checked already.
+    /// Binds a [`Record`](crate::record::Record), which is checked already:
+    /// as [`Activation::new`] binds [`Record::to_map`](crate::record::Record::to_map),
+    /// without the copy.
     pub fn of_record(
         record: &crate::record::Record,
         catalog: &FieldCatalog,
     ) -> Result<Self, ActivationError> {
-        Activation::new(&record.to_map(), catalog)
+        use crate::record::{Leaf, Root};
+        let leaf = |path: &str, leaf: Leaf<'_>| match leaf {
+            Leaf::Json(Json::Null) => None,
+            Leaf::Json(v) => Some(convert(path, v, catalog)),
+            Leaf::Str(s) => Some(convert(path, &Json::String(s.to_string()), catalog)),
+        };
+        let mut roots = Vec::new();
+        for (key, root) in record.roots() {
+            let value = match root {
+                Root::Leaf(l) => match leaf(key, l) {
+                    Some(v) => v?,
+                    None => continue,
+                },
+                Root::Object(children) => {
+                    let mut out: HashMap<String, cel::Value> =
+                        HashMap::with_capacity(children.len());
+                    for (child, l) in children {
+                        if let Some(v) = leaf(&format!("{key}.{child}"), l) {
+                            out.insert(child.to_string(), v?);
+                        }
+                    }
+                    cel::Value::Map(out.into())
+                }
+            };
+            roots.push((key.to_string(), value));
+        }
+        add_catalog_objects(&mut roots, catalog);
+        Ok(Activation::from_roots(roots))
+    }
+
+    /// The bound names and values, sorted by name: for tests.
+    #[cfg(test)]
+    pub(crate) fn sorted_roots(&self) -> Vec<(String, cel::Value)> {
+        let mut roots = self.roots.clone();
+        roots.sort_by(|a, b| a.0.cmp(&b.0));
+        roots
     }
 
     fn from_roots(roots: Vec<(String, cel::Value)>) -> Activation {
@@ -231,6 +251,29 @@ impl Activation {
 
     pub(crate) fn context(&self) -> &cel::Context<'static, 'static> {
         &self.ctx
+    }
+}
+
+/// Binds the catalogue's top-level objects (`customer`, `outcome`) the
+/// record lacks, empty: a missing leaf then reads as a missing key rather
+/// than an undeclared name.
+fn add_catalog_objects(roots: &mut Vec<(String, cel::Value)>, catalog: &FieldCatalog) {
+    // The catalogue is sorted, so each object appears in one run of keys.
+    let mut last_root: Option<&str> = None;
+    for def in catalog.iter() {
+        let Some((root, _)) = def.path.split_once('.') else {
+            continue;
+        };
+        if last_root == Some(root) {
+            continue;
+        }
+        last_root = Some(root);
+        if !roots.iter().any(|(k, _)| k == root) {
+            roots.push((
+                root.to_string(),
+                cel::Value::Map(HashMap::<String, cel::Value>::new().into()),
+            ));
+        }
     }
 }
 
