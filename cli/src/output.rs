@@ -135,9 +135,14 @@ mod tests {
         let before = rustix::pipe::fcntl_getpipe_size(&reader).unwrap();
         super::widen_pipe(&writer);
         let most: usize = std::fs::read_to_string("/proc/sys/fs/pipe-max-size")
-            .map_or(super::PIPE_BYTES, |s| s.trim().parse().unwrap_or(super::PIPE_BYTES));
+            .map_or(super::PIPE_BYTES, |s| {
+                s.trim().parse().unwrap_or(super::PIPE_BYTES)
+            });
         let after = rustix::pipe::fcntl_getpipe_size(&reader).unwrap();
-        assert!(after >= super::PIPE_BYTES.min(most).max(before), "{before} -> {after}");
+        assert!(
+            after >= super::PIPE_BYTES.min(most).max(before),
+            "{before} -> {after}"
+        );
         assert!(after > before || most <= before);
     }
 
@@ -151,7 +156,12 @@ mod tests {
         let link = dir.path().join("links/latest.html");
         std::os::unix::fs::symlink("../report.html", &link).unwrap();
         write_atomically(&link, b"new").unwrap();
-        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
         assert_eq!(std::fs::read_to_string(&target).unwrap(), "new");
     }
 
@@ -162,7 +172,15 @@ mod tests {
         let link = dir.path().join("latest.json");
         std::os::unix::fs::symlink("first.json", &link).unwrap();
         write_atomically(&link, b"{}").unwrap();
-        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
-        assert_eq!(std::fs::read_to_string(dir.path().join("first.json")).unwrap(), "{}");
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("first.json")).unwrap(),
+            "{}"
+        );
     }
 }

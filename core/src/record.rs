@@ -100,7 +100,10 @@ enum Slot {
     Json(Json),
     /// A string without escapes: the bytes `start..end` of the line,
     /// between its quotes.
-    Text { start: u32, end: u32 },
+    Text {
+        start: u32,
+        end: u32,
+    },
 }
 
 impl PartialEq for Record {
@@ -331,7 +334,10 @@ impl Record {
             Slot::Json(v) => Some(Leaf::Json(v)),
             Slot::Text { start, end } => {
                 // Only the scanner makes a `Text`, from the record's line.
-                let text = self.line.get(*start as usize..*end as usize).unwrap_or_default();
+                let text = self
+                    .line
+                    .get(*start as usize..*end as usize)
+                    .unwrap_or_default();
                 Some(Leaf::Str(text))
             }
         }
@@ -420,8 +426,9 @@ impl Key {
     }
 
     fn hash(self) -> usize {
-        let mixed = (self.1[0] ^ self.1[1].rotate_left(29) ^ self.1[2].rotate_left(43) ^ self.0 as u64)
-            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let mixed =
+            (self.1[0] ^ self.1[1].rotate_left(29) ^ self.1[2].rotate_left(43) ^ self.0 as u64)
+                .wrapping_mul(0x9E37_79B9_7F4A_7C15);
         (mixed >> 40) as usize
     }
 }

@@ -435,16 +435,16 @@ fn broken_json_test_file_is_a_load_error_naming_both_files() {
 #[test]
 fn a_quantity_that_is_not_finite_or_is_negative_is_an_error_at_its_value() {
     let pack = PackDir::example();
-    pack.replace(POLICY, "up_to = 5.0", "up_to = nan")
-        .replace(
-            POLICY,
-            "escalation_deadline_hours = 24",
-            "escalation_deadline_hours = inf",
-        );
+    pack.replace(POLICY, "up_to = 5.0", "up_to = nan").replace(
+        POLICY,
+        "escalation_deadline_hours = 24",
+        "escalation_deadline_hours = inf",
+    );
     let run = pack.check(&[]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
-        run.stderr.contains("`exception.up_to` is NaN, not an amount"),
+        run.stderr
+            .contains("`exception.up_to` is NaN, not an amount"),
         "{}",
         run.stderr
     );
@@ -454,18 +454,22 @@ fn a_quantity_that_is_not_finite_or_is_negative_is_an_error_at_its_value() {
         "{}",
         run.stderr
     );
-    assert!(run.stderr.contains("parking-validation.toml:22:9"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("parking-validation.toml:22:9"),
+        "{}",
+        run.stderr
+    );
 
-    pack.replace(POLICY, "up_to = nan", "up_to = -5.0")
-        .replace(
-            POLICY,
-            "escalation_deadline_hours = inf",
-            "escalation_deadline_hours = 24",
-        );
+    pack.replace(POLICY, "up_to = nan", "up_to = -5.0").replace(
+        POLICY,
+        "escalation_deadline_hours = inf",
+        "escalation_deadline_hours = 24",
+    );
     let run = pack.check(&[]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
-        run.stderr.contains("`exception.up_to` is -5, not an amount"),
+        run.stderr
+            .contains("`exception.up_to` is -5, not an amount"),
         "{}",
         run.stderr
     );

@@ -19,8 +19,8 @@ use std::sync::{Arc, OnceLock};
 pub use bound::Bound;
 pub use reads::FieldRead;
 pub use types::{Expected, Type, TypeError};
-pub(crate) use value::{check_typed, check_typed_str};
 pub use value::{Activation, ActivationError, Value, describe_json};
+pub(crate) use value::{check_typed, check_typed_str};
 
 use crate::source::offset_of_line_col;
 

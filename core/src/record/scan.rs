@@ -385,7 +385,12 @@ impl<'a> Scan<'a> {
         let quick = if frac.is_empty() && exponent.is_none() {
             integer(int, negative)
         } else {
-            float(int, &bytes[frac], exponent.map(|(m, r)| (m, &bytes[r])), negative)
+            float(
+                int,
+                &bytes[frac],
+                exponent.map(|(m, r)| (m, &bytes[r])),
+                negative,
+            )
         };
         match quick {
             Some(n) => Some(n),
@@ -428,7 +433,12 @@ const POW10: [f64; 23] = [
 /// A number with a fraction or an exponent, when a single exact operation
 /// gives it: a significand below 2^53 (exact as `f64`) times or divided by
 /// an exact power of ten is correctly rounded, as `serde_json`'s result is.
-fn float(int: &[u8], frac: &[u8], exponent: Option<(bool, &[u8])>, negative: bool) -> Option<Number> {
+fn float(
+    int: &[u8],
+    frac: &[u8],
+    exponent: Option<(bool, &[u8])>,
+    negative: bool,
+) -> Option<Number> {
     if int.len() + frac.len() > 17 {
         return None;
     }
@@ -461,9 +471,26 @@ mod tests {
     #[test]
     fn quick_numbers_are_the_numbers_serde_json_makes() {
         for text in [
-            "0", "7", "-7", "18446744073709551615", "-9223372036854775808", "-0", "0.5", "-0.0",
-            "5200.50", "998.95", "1e2", "1E+2", "2.5e-3", "0.1e1", "123456789012345.6",
-            "9007199254740993.0", "1e22", "1e23", "4.9e-324", "1.7976931348623157e308",
+            "0",
+            "7",
+            "-7",
+            "18446744073709551615",
+            "-9223372036854775808",
+            "-0",
+            "0.5",
+            "-0.0",
+            "5200.50",
+            "998.95",
+            "1e2",
+            "1E+2",
+            "2.5e-3",
+            "0.1e1",
+            "123456789012345.6",
+            "9007199254740993.0",
+            "1e22",
+            "1e23",
+            "4.9e-324",
+            "1.7976931348623157e308",
         ] {
             let mut scan = Scan {
                 text,
