@@ -6,8 +6,8 @@
 //! It only ever gives up (`None`): on malformed JSON, on a value that does
 //! not fit its type, on a repeated catalogued key, on anything unusual
 //! (deep nesting, a number it cannot convert exactly as `serde_json` does).
-//! The general path then decides, with its messages. What it accepts is
-//! exactly what `serde_json` accepts and gives the same record: see
+//! The general path then decides, with its messages. Whatever it accepts,
+//! `serde_json` accepts too and reads as the same record: see
 //! `record_tests.rs`.
 
 use std::borrow::Cow;
@@ -194,14 +194,25 @@ impl<'a> Scan<'a> {
                     rest.insert(key.into_owned(), value);
                 }
             }
-            match self.peek()? {
-                b',' => self.at += 1,
-                b'}' => {
-                    self.at += 1;
-                    return Some(Parsed::Object(rest));
-                }
-                _ => return None,
+            if !self.more(b'}')? {
+                return Some(Parsed::Object(rest));
             }
+        }
+    }
+
+    /// After a member of an object or an element of an array: `true`
+    /// past a `,`, `false` past the `close` that ends it.
+    fn more(&mut self, close: u8) -> Option<bool> {
+        match self.peek()? {
+            b',' => {
+                self.at += 1;
+                Some(true)
+            }
+            b if b == close => {
+                self.at += 1;
+                Some(false)
+            }
+            _ => None,
         }
     }
 
@@ -228,13 +239,8 @@ impl<'a> Scan<'a> {
                     self.eat(b':')?;
                     // serde_json keeps the last of repeated keys.
                     map.insert(key.into_owned(), self.value(depth + 1)?);
-                    match self.peek()? {
-                        b',' => self.at += 1,
-                        b'}' => {
-                            self.at += 1;
-                            break Json::Object(map);
-                        }
-                        _ => return None,
+                    if !self.more(b'}')? {
+                        break Json::Object(map);
                     }
                 }
             }
@@ -247,13 +253,8 @@ impl<'a> Scan<'a> {
                 }
                 loop {
                     items.push(self.value(depth + 1)?);
-                    match self.peek()? {
-                        b',' => self.at += 1,
-                        b']' => {
-                            self.at += 1;
-                            break Json::Array(items);
-                        }
-                        _ => return None,
+                    if !self.more(b']')? {
+                        break Json::Array(items);
                     }
                 }
             }
