@@ -260,6 +260,33 @@ impl Record {
         })
     }
 
+    /// A record with no fields, to fill with [`Record::set_canonical`] and
+    /// [`Record::set_other`].
+    pub(crate) fn empty() -> Record {
+        Record {
+            line: Box::default(),
+            slots: vec![Slot::Absent; CANONICAL_FIELDS.len()].into_boxed_slice(),
+            objects: 0,
+            rest: Map::new(),
+        }
+    }
+
+    /// Sets canonical field `slot` to `value` (already checked against its
+    /// type), and marks its object present, as a map with it would.
+    pub(crate) fn set_canonical(&mut self, slot: usize, value: Json) {
+        if let Some((head, _)) = CANONICAL_FIELDS[slot].path.split_once('.')
+            && let Some(index) = object_index(head)
+        {
+            self.objects |= 1 << index;
+        }
+        self.slots[slot] = Slot::Json(value);
+    }
+
+    /// Sets a top-level field nobody catalogues.
+    pub(crate) fn set_other(&mut self, key: String, value: Json) {
+        self.rest.insert(key, value);
+    }
+
     /// The record as a JSON object, as it was read.
     pub fn to_map(&self) -> Map<String, Json> {
         let mut map = self.rest.clone();

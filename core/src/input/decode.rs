@@ -44,18 +44,27 @@ impl Interaction {
 
 /// Parses, maps and type-checks one record, or says why it cannot be used.
 pub fn decode(raw: RawRecord, mapping: &Mapping) -> Result<Interaction, Reject> {
-    let RawRecord { origin, payload } = raw;
-    if let Payload::Json(bytes) = &payload
-        && mapping.fields.is_empty()
-        && let Some((id, record)) = plain_json(bytes, mapping)
-    {
-        return Ok(Interaction {
-            origin,
+    let fast = match &raw.payload {
+        Payload::Json(bytes) if mapping.fields.is_empty() => plain_json(bytes, mapping),
+        Payload::Csv { header, fields } => super::csv_plan::plain_csv(header, fields, mapping),
+        _ => None,
+    };
+    match fast {
+        Some((id, record)) => Ok(Interaction {
+            origin: raw.origin,
             id,
             record,
-            payload,
-        });
+            payload: raw.payload,
+        }),
+        None => decode_general(raw, mapping),
     }
+}
+
+/// The general path, which every record can take: a JSON map, the
+/// `[mapping]`, then the checks, whose faults are the rejects' messages.
+/// The fast paths give the same interaction or leave the record to it.
+pub(super) fn decode_general(raw: RawRecord, mapping: &Mapping) -> Result<Interaction, Reject> {
+    let RawRecord { origin, payload } = raw;
     let fail = |origin: Origin, kind: RejectKind, reason: String, text: String| Reject {
         origin,
         kind,
@@ -177,7 +186,7 @@ fn json_fault(e: serde_json::Error) -> Fault {
 
 fn csv_record(
     header: &[String],
-    fields: &[Vec<u8>],
+    fields: &csv::ByteRecord,
     mapping: &Mapping,
 ) -> Result<Map<String, Json>, Fault> {
     let mut map = Map::new();

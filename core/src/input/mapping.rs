@@ -68,6 +68,8 @@ pub struct Mapping {
     pub(super) catalog: FieldCatalog,
     /// The catalogue's shape, for parsing plain JSON records.
     pub(super) layout: Layout,
+    /// What the columns of each CSV header seen are, for plain rows.
+    pub(super) csv_plans: super::csv_plan::CsvPlans,
 }
 
 impl Mapping {
@@ -152,6 +154,7 @@ impl Mapping {
                 by_source,
                 catalog: catalog.clone(),
                 layout: Layout::new(catalog),
+                csv_plans: Default::default(),
             })
         } else {
             Err(errors)
@@ -167,6 +170,7 @@ impl Mapping {
             by_source: HashMap::new(),
             catalog: catalog.clone(),
             layout: Layout::new(catalog),
+            csv_plans: Default::default(),
         }
     }
 }

@@ -5,6 +5,7 @@
 //! line, in input order, so nothing is dropped silently.
 
 mod convert;
+mod csv_plan;
 mod decode;
 mod mapping;
 #[cfg(test)]
@@ -51,7 +52,8 @@ pub enum Payload {
     /// One CSV row, with the file's header.
     Csv {
         header: Arc<[String]>,
-        fields: Vec<Vec<u8>>,
+        /// The row's cells, in one buffer.
+        fields: csv::ByteRecord,
     },
     /// A record the reader already knows is bad (too large, a broken row).
     Rejected {
@@ -66,7 +68,7 @@ impl Payload {
     pub fn byte_len(&self) -> usize {
         match self {
             Payload::Json(b) => b.len(),
-            Payload::Csv { fields, .. } => fields.iter().map(Vec::len).sum(),
+            Payload::Csv { fields, .. } => fields.as_slice().len(),
             Payload::Rejected { text, .. } => text.len(),
         }
     }

@@ -492,7 +492,6 @@ impl Iterator for CsvRows {
                 line,
                 record: self.record,
             };
-            let fields: Vec<Vec<u8>> = row.iter().map(<[u8]>::to_vec).collect();
             let size = row.as_slice().len();
             let payload = if size > self.max {
                 Payload::Rejected {
@@ -500,24 +499,28 @@ impl Iterator for CsvRows {
                     reason: too_large(self.max),
                     text: String::from_utf8_lossy(&row.as_slice()[..self.max]).into_owned(),
                 }
-            } else if fields.len() != header.len() {
+            } else if row.len() != header.len() {
+                let width = row.len();
                 let text = Payload::Csv {
                     header: Arc::clone(&header),
-                    fields,
+                    fields: row,
                 }
                 .text();
                 Payload::Rejected {
                     kind: RejectKind::Malformed,
                     reason: format!(
                         "the row has {} field{}, the header has {}",
-                        row.len(),
-                        if row.len() == 1 { "" } else { "s" },
+                        width,
+                        if width == 1 { "" } else { "s" },
                         header.len()
                     ),
                     text,
                 }
             } else {
-                Payload::Csv { header, fields }
+                Payload::Csv {
+                    header,
+                    fields: row,
+                }
             };
             return Some(Ok(RawRecord { origin, payload }));
         }
