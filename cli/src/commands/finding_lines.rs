@@ -85,6 +85,9 @@ impl FindingLines {
         if e.findings.is_empty() {
             return;
         }
+        // A finding line is a few hundred bytes: room for them at once,
+        // rather than growing the buffer a few bytes at a time.
+        out.reserve(e.findings.len() * 512);
         let origin = &e.interaction.origin;
         let record = &e.interaction.record;
         let mut source = b"},\"source\":{\"file\":".to_vec();
