@@ -5,7 +5,10 @@ use std::ops::Range;
 
 use serde_json::Value as Json;
 
-use crate::record::Fields;
+use std::fmt::Write;
+
+use crate::fields::canonical_slot;
+use crate::record::{Fields, Leaf};
 
 /// A parsed message template.
 #[derive(Debug, Clone, PartialEq)]
@@ -16,7 +19,14 @@ pub struct Template {
 #[derive(Debug, Clone, PartialEq)]
 enum Part {
     Text(String),
-    Field { path: String, span: Range<usize> },
+    Field {
+        path: String,
+        span: Range<usize>,
+        /// The slot of a canonical field, read without a lookup by name.
+        slot: Option<usize>,
+        /// `path`, split at its dots.
+        segs: Vec<String>,
+    },
 }
 
 /// A template that does not parse, with the byte span of the fault.
@@ -66,6 +76,8 @@ impl Template {
                     parts.push(Part::Field {
                         path: path.to_string(),
                         span,
+                        slot: canonical_slot(path),
+                        segs: path.split('.').map(str::to_string).collect(),
                     });
                     while chars.peek().is_some_and(|&(j, _)| j <= close) {
                         chars.next();
@@ -89,7 +101,7 @@ impl Template {
     /// The placeholders' paths with their spans in the template.
     pub fn fields(&self) -> impl Iterator<Item = (&str, Range<usize>)> {
         self.parts.iter().filter_map(|p| match p {
-            Part::Field { path, span } => Some((path.as_str(), span.clone())),
+            Part::Field { path, span, .. } => Some((path.as_str(), span.clone())),
             Part::Text(_) => None,
         })
     }
@@ -97,28 +109,50 @@ impl Template {
     /// Fills the placeholders from `record`; a missing value prints as
     /// `<missing>`.
     pub fn render<F: Fields + ?Sized>(&self, record: &F) -> String {
-        let mut out = String::new();
+        let mut out = String::with_capacity(self.parts.len() * 16);
         for part in &self.parts {
             match part {
                 Part::Text(t) => out.push_str(t),
-                Part::Field { path, .. } => match record.get(path).as_deref() {
-                    Some(Json::String(s)) => out.push_str(s),
-                    Some(Json::Null) | None => out.push_str("<missing>"),
-                    Some(Json::Number(n)) => out.push_str(&format_number(n)),
-                    Some(v) => out.push_str(&v.to_string()),
+                // A canonical leaf straight from its slot: no copy.
+                Part::Field {
+                    slot: Some(slot),
+                    segs,
+                    ..
+                } => match record.leaf(Some(*slot), segs) {
+                    Some(Leaf::Str(s)) => out.push_str(s),
+                    Some(Leaf::Json(v)) => push_value(&mut out, Some(v)),
+                    None => push_value(&mut out, None),
                 },
+                Part::Field { path, .. } => push_value(&mut out, record.get(path).as_deref()),
             }
         }
         out
     }
 }
 
+/// A placeholder's value as a person reads it.
+fn push_value(out: &mut String, value: Option<&Json>) {
+    // Writing into a String cannot fail.
+    let _ = match value {
+        Some(Json::String(s)) => {
+            out.push_str(s);
+            Ok(())
+        }
+        Some(Json::Null) | None => {
+            out.push_str("<missing>");
+            Ok(())
+        }
+        Some(Json::Number(n)) => write_number(out, n),
+        Some(v) => write!(out, "{v}"),
+    };
+}
+
 /// A number as a person writes it: `2000000.0` reads `2000000`, `0.6`
 /// stays `0.6`.
-fn format_number(n: &serde_json::Number) -> String {
+fn write_number(out: &mut String, n: &serde_json::Number) -> std::fmt::Result {
     match n.as_f64() {
-        Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", f as i64),
-        _ => n.to_string(),
+        Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 1e15 => write!(out, "{}", f as i64),
+        _ => write!(out, "{n}"),
     }
 }
 
