@@ -564,3 +564,32 @@ fn partial_audits_of_a_pack_with_plugins_merge_into_the_single_audit() {
         2
     );
 }
+
+#[test]
+fn check_counts_the_plugins_and_their_checks_in_its_summary() {
+    let dir = pack(&[("good.wasm", fixtures::well_behaved(), "")]);
+    let described = goodwill(
+        dir.path(),
+        &["plugin", "inspect", "good.wasm", "--format", "json"],
+    );
+    let doc: Json = serde_json::from_str(&out(&described))
+        .unwrap_or_else(|e| panic!("{e}: {}", out(&described)));
+    let checks = doc["description"]["checks"]
+        .as_array()
+        .expect("checks")
+        .len();
+
+    let o = goodwill(dir.path(), &["check", "."]);
+    let stdout = out(&o);
+    let noun = if checks == 1 { "check" } else { "checks" };
+    // The TOML policy of the pack, then the plugin.
+    assert!(stdout.contains(": 1 policy, "), "{stdout}");
+    assert!(
+        stdout.contains(&format!(", 1 plugin ({checks} {noun}); ")),
+        "{stdout}"
+    );
+
+    let o = goodwill(dir.path(), &["check", ".", "--format", "json"]);
+    let doc: Json = serde_json::from_str(&out(&o)).unwrap();
+    assert_eq!(doc["plugins"], json!(1), "{doc}");
+}

@@ -118,10 +118,13 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
         Err(d) => return fail(d),
     };
     let mut findings = lint::lint_pack(&pack, &settings);
-    match lint_plugins(&pack, &settings)? {
-        Ok(plugin_findings) => findings.extend(plugin_findings),
+    let plugin_checks = match lint_plugins(&pack, &settings)? {
+        Ok((plugin_findings, checks)) => {
+            findings.extend(plugin_findings);
+            checks
+        }
         Err(d) => return fail(d),
-    }
+    };
 
     let waivers_path = args.waivers.clone().or_else(|| {
         let p = pack.root.join("waivers.toml");
@@ -169,6 +172,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
         findings,
         tests: run_pack_tests(&pack),
         fail_on: args.fail_on.into(),
+        plugin_checks,
     };
     let mut seen = BTreeSet::new();
     for (format, path) in &args.outputs {
@@ -189,23 +193,26 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
     })
 }
 
+/// What linting the plugins gives: the findings, and how many checks each
+/// plugin describes (for the summary); or why they did not load.
+type PluginLint = Result<(Vec<lint::Finding>, Vec<usize>), Vec<Diagnostic>>;
+
 /// Loads the pack's plugins (a plugin that cannot be loaded fails the
 /// pack, like a policy file that does not parse) and lints what each
 /// describes, its findings located at its `[[plugins]]` entry.
-fn lint_plugins(
-    pack: &goodwill_core::Pack,
-    settings: &Settings,
-) -> anyhow::Result<Result<Vec<lint::Finding>, Vec<Diagnostic>>> {
+fn lint_plugins(pack: &goodwill_core::Pack, settings: &Settings) -> anyhow::Result<PluginLint> {
     let (plugins, diagnostics) = super::plugin::load_pack(pack)?;
     if !diagnostics.is_empty() {
         return Ok(Err(diagnostics));
     }
     let entries = goodwill_core::plugin::plugin_entries(pack);
-    Ok(Ok(plugins
+    let findings = plugins
         .iter()
         .zip(&entries)
         .flat_map(|(plugin, entry)| lint::lint_plugin(plugin.describe(), entry, settings))
-        .collect()))
+        .collect();
+    let checks = plugins.iter().map(|p| p.describe().checks.len()).collect();
+    Ok(Ok((findings, checks)))
 }
 
 /// Reports a pack that could not be read: diagnostics on stderr, and for

@@ -30,9 +30,18 @@ pub fn render(r: &CheckReport<'_>) -> String {
     out.push_str(&render::test_failures(&r.tests));
     let checks: usize = r.pack.policies.iter().map(|p| p.checks.len()).sum();
     let failed = r.failed_tests();
+    let plugins = if r.plugin_checks.is_empty() {
+        String::new()
+    } else {
+        format!(
+            ", {} ({})",
+            counted(r.plugin_checks.len(), "plugin", "plugins"),
+            counted(r.plugin_checks.iter().sum(), "check", "checks")
+        )
+    };
     let _ = writeln!(
         out,
-        "{}: {}, {}; {} passed, {} failed",
+        "{}: {}, {}{plugins}; {} passed, {} failed",
         r.pack.manifest.pack.name,
         counted(r.pack.policies.len(), "policy", "policies"),
         counted(checks, "check", "checks"),

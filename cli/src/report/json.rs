@@ -11,6 +11,7 @@ pub fn render(r: &CheckReport<'_>) -> anyhow::Result<String> {
     let doc = json!({
         "pack": r.pack.manifest.pack.name,
         "policies": r.pack.policies.len(),
+        "plugins": r.plugin_checks.len(),
         "tests": r.tests.iter().map(|t| {
             let lc = t.location.start();
             json!({

@@ -40,6 +40,9 @@ pub struct CheckReport<'a> {
     pub tests: Vec<TestResult>,
     /// The severity at and above which an active finding fails the run.
     pub fail_on: Severity,
+    /// The pack's plugins, in `[[plugins]]` order: how many checks each
+    /// describes.
+    pub plugin_checks: Vec<usize>,
 }
 
 impl CheckReport<'_> {
