@@ -64,6 +64,49 @@ fn walk<'a, 's>(
     Some(cur)
 }
 
+/// A field's dotted path, resolved once: its canonical slot, if it has
+/// one, and its segments, so that reading a canonical field is an index.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldPath {
+    path: String,
+    segs: Vec<String>,
+    slot: Option<usize>,
+}
+
+/// A value read through a [`FieldPath`]: a string straight from the
+/// record, not copied, or JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldValue<'r> {
+    Str(&'r str),
+    Json(Cow<'r, Json>),
+}
+
+impl FieldPath {
+    pub fn new(path: &str) -> FieldPath {
+        FieldPath {
+            path: path.to_string(),
+            segs: path.split('.').map(str::to_string).collect(),
+            slot: canonical_slot(path),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.path
+    }
+
+    /// The value at this path in `record`: a canonical field from its
+    /// slot; any other path as [`Fields::get`] reads it (an object whole).
+    pub fn read<'r, F: Fields + ?Sized>(&self, record: &'r F) -> Option<FieldValue<'r>> {
+        match self.slot {
+            Some(slot) => record.leaf(Some(slot), &self.segs).map(|leaf| match leaf {
+                Leaf::Str(s) => FieldValue::Str(s),
+                Leaf::Json(v) => FieldValue::Json(Cow::Borrowed(v)),
+            }),
+            None => record.get(&self.path).map(FieldValue::Json),
+        }
+    }
+}
+
 /// One interaction's fields, type-checked against a pack's catalogue.
 #[derive(Clone)]
 pub struct Record {
@@ -168,19 +211,13 @@ impl Fields for Record {
             return self.slot_json(slot);
         }
         if let Some(index) = object_index(path) {
-            let mut whole = match self.rest.get(path) {
-                Some(Json::Object(m)) => m.clone(),
+            let inner = match self.rest.get(path) {
+                Some(Json::Object(m)) => Some(m),
                 Some(other) => return Some(Cow::Borrowed(other)),
-                None if self.objects & (1 << index) != 0 => Map::new(),
+                None if self.objects & (1 << index) != 0 => None,
                 None => return None,
             };
-            // Its canonical children live in slots: put them back.
-            for (child, slot) in &objects().children[index] {
-                if let Some(v) = self.slot_json(*slot) {
-                    whole.insert(child.to_string(), v.into_owned());
-                }
-            }
-            return Some(Cow::Owned(Json::Object(whole)));
+            return Some(Cow::Owned(object_json(self.children(index, inner))));
         }
         walk(&self.rest, path.split('.')).map(Cow::Borrowed)
     }
@@ -193,23 +230,23 @@ impl Fields for Record {
     }
 }
 
-/// Inserts `value` at dotted `path`, making the objects above it.
-fn insert_at(map: &mut Map<String, Json>, path: &str, value: Json) {
-    let mut cur = map;
-    let mut segs = path.split('.').peekable();
-    while let Some(seg) = segs.next() {
-        if segs.peek().is_none() {
-            cur.insert(seg.to_string(), value);
-            return;
+/// An object of canonical fields as JSON, from its children.
+fn object_json(children: Vec<(&str, Leaf<'_>)>) -> Json {
+    Json::Object(
+        children
+            .into_iter()
+            .map(|(k, leaf)| (k.to_string(), leaf.to_json()))
+            .collect(),
+    )
+}
+
+impl Leaf<'_> {
+    /// The value as JSON, copied.
+    pub fn to_json(self) -> Json {
+        match self {
+            Leaf::Json(v) => v.clone(),
+            Leaf::Str(s) => Json::String(s.to_string()),
         }
-        let slot = cur
-            .entry(seg.to_string())
-            .or_insert_with(|| Json::Object(Map::new()));
-        if !slot.is_object() {
-            *slot = Json::Object(Map::new());
-        }
-        let Json::Object(inner) = slot else { return };
-        cur = inner;
     }
 }
 
@@ -289,18 +326,16 @@ impl Record {
 
     /// The record as a JSON object, as it was read.
     pub fn to_map(&self) -> Map<String, Json> {
-        let mut map = self.rest.clone();
-        for (index, name) in canonical_objects().iter().enumerate() {
-            if self.objects & (1 << index) != 0 && !map.contains_key(*name) {
-                map.insert(name.to_string(), Json::Object(Map::new()));
-            }
-        }
-        for (slot, def) in CANONICAL_FIELDS.iter().enumerate() {
-            if let Some(v) = self.slot_json(slot) {
-                insert_at(&mut map, def.path, v.into_owned());
-            }
-        }
-        map
+        self.roots()
+            .into_iter()
+            .map(|(key, root)| {
+                let value = match root {
+                    Root::Leaf(leaf) => leaf.to_json(),
+                    Root::Object(children) => object_json(children),
+                };
+                (key.to_string(), value)
+            })
+            .collect()
     }
 
     /// The record's `id` as read, if it is a string.
@@ -318,29 +353,18 @@ impl Record {
     /// from the rest together.
     pub(crate) fn roots<'r>(&'r self) -> Vec<(&'r str, Root<'r>)> {
         let mut roots = Vec::with_capacity(self.rest.len() + 8);
-        let children = |index: usize, inner: Option<&'r Map<String, Json>>| {
-            let mut all: Vec<(&'r str, Leaf<'r>)> = inner
-                .into_iter()
-                .flatten()
-                .map(|(k, v)| (k.as_str(), Leaf::Json(v)))
-                .collect();
-            for (child, slot) in &objects().children[index] {
-                if let Some(leaf) = self.slot(*slot) {
-                    all.push((child, leaf));
-                }
-            }
-            all
-        };
         for (key, value) in &self.rest {
             let root = match (object_index(key), value) {
-                (Some(index), Json::Object(inner)) => Root::Object(children(index, Some(inner))),
+                (Some(index), Json::Object(inner)) => {
+                    Root::Object(self.children(index, Some(inner)))
+                }
                 _ => Root::Leaf(Leaf::Json(value)),
             };
             roots.push((key.as_str(), root));
         }
         for (index, name) in canonical_objects().iter().enumerate() {
             if self.objects & (1 << index) != 0 && !self.rest.contains_key(*name) {
-                roots.push((name, Root::Object(children(index, None))));
+                roots.push((name, Root::Object(self.children(index, None))));
             }
         }
         for (slot, def) in CANONICAL_FIELDS.iter().enumerate() {
@@ -353,9 +377,29 @@ impl Record {
         roots
     }
 
+    /// The children of canonical object `index`: those kept in the rest
+    /// (`inner`), then those in slots.
+    fn children<'r>(
+        &'r self,
+        index: usize,
+        inner: Option<&'r Map<String, Json>>,
+    ) -> Vec<(&'r str, Leaf<'r>)> {
+        let mut all: Vec<(&'r str, Leaf<'r>)> = inner
+            .into_iter()
+            .flatten()
+            .map(|(k, v)| (k.as_str(), Leaf::Json(v)))
+            .collect();
+        for (child, slot) in &objects().children[index] {
+            if let Some(leaf) = self.slot(*slot) {
+                all.push((child, leaf));
+            }
+        }
+        all
+    }
+
     /// The value in canonical slot `slot` ([`canonical_slot`]), without a
     /// copy.
-    pub fn slot(&self, slot: usize) -> Option<Leaf<'_>> {
+    fn slot(&self, slot: usize) -> Option<Leaf<'_>> {
         match &self.slots[slot] {
             Slot::Absent => None,
             Slot::Json(v) => Some(Leaf::Json(v)),
@@ -374,7 +418,7 @@ impl Record {
     fn slot_json(&self, slot: usize) -> Option<Cow<'_, Json>> {
         Some(match self.slot(slot)? {
             Leaf::Json(v) => Cow::Borrowed(v),
-            Leaf::Str(s) => Cow::Owned(Json::String(s.to_string())),
+            leaf => Cow::Owned(leaf.to_json()),
         })
     }
 

@@ -7,8 +7,7 @@ use serde_json::Value as Json;
 
 use std::fmt::Write;
 
-use crate::fields::canonical_slot;
-use crate::record::{Fields, Leaf};
+use crate::record::{FieldPath, FieldValue, Fields};
 
 /// A parsed message template.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,12 +19,8 @@ pub struct Template {
 enum Part {
     Text(String),
     Field {
-        path: String,
+        field: FieldPath,
         span: Range<usize>,
-        /// The slot of a canonical field, read without a lookup by name.
-        slot: Option<usize>,
-        /// `path`, split at its dots.
-        segs: Vec<String>,
     },
 }
 
@@ -74,10 +69,8 @@ impl Template {
                         parts.push(Part::Text(std::mem::take(&mut text)));
                     }
                     parts.push(Part::Field {
-                        path: path.to_string(),
+                        field: FieldPath::new(path),
                         span,
-                        slot: canonical_slot(path),
-                        segs: path.split('.').map(str::to_string).collect(),
                     });
                     while chars.peek().is_some_and(|&(j, _)| j <= close) {
                         chars.next();
@@ -101,7 +94,7 @@ impl Template {
     /// The placeholders' paths with their spans in the template.
     pub fn fields(&self) -> impl Iterator<Item = (&str, Range<usize>)> {
         self.parts.iter().filter_map(|p| match p {
-            Part::Field { path, span, .. } => Some((path.as_str(), span.clone())),
+            Part::Field { field, span } => Some((field.as_str(), span.clone())),
             Part::Text(_) => None,
         })
     }
@@ -113,17 +106,11 @@ impl Template {
         for part in &self.parts {
             match part {
                 Part::Text(t) => out.push_str(t),
-                // A canonical leaf straight from its slot: no copy.
-                Part::Field {
-                    slot: Some(slot),
-                    segs,
-                    ..
-                } => match record.leaf(Some(*slot), segs) {
-                    Some(Leaf::Str(s)) => out.push_str(s),
-                    Some(Leaf::Json(v)) => push_value(&mut out, Some(v)),
+                Part::Field { field, .. } => match field.read(record) {
+                    Some(FieldValue::Str(s)) => out.push_str(s),
+                    Some(FieldValue::Json(v)) => push_value(&mut out, Some(&v)),
                     None => push_value(&mut out, None),
                 },
-                Part::Field { path, .. } => push_value(&mut out, record.get(path).as_deref()),
             }
         }
         out

@@ -5,9 +5,8 @@
 //! [`super::eval::FindingLine`] with serde: `tests` checks it.
 
 use goodwill_core::engine::{Engine, Evaluated};
-use goodwill_core::fields::canonical_slot;
 use goodwill_core::json_text::write_str;
-use goodwill_core::record::{Fields, Leaf};
+use goodwill_core::record::{FieldPath, FieldValue};
 use serde_json::Value as Json;
 
 /// Writes the finding lines of a pack's TOML policies.
@@ -23,13 +22,7 @@ struct CheckLine {
     /// The evidence: each field the condition reads, once, first read
     /// first ([`Engine::evidence`]), as its JSON key with the separators
     /// before and after it, and the field.
-    evidence: Vec<(Vec<u8>, Field)>,
-}
-
-/// A field of the evidence: a canonical one by its slot in the record.
-enum Field {
-    Slot(usize),
-    Path(String),
+    evidence: Vec<(Vec<u8>, FieldPath)>,
 }
 
 impl FindingLines {
@@ -52,24 +45,15 @@ impl FindingLines {
                         middle.extend_from_slice(b",\"level\":");
                         json(&mut middle, &check.level);
                         middle.extend_from_slice(b",\"message\":");
-                        let mut paths: Vec<&str> = Vec::new();
-                        for read in check.when.reads() {
-                            if !paths.contains(&read.path.as_str()) {
-                                paths.push(&read.path);
-                            }
-                        }
-                        let evidence = paths
-                            .iter()
+                        let evidence = check
+                            .when
+                            .read_paths()
                             .enumerate()
                             .map(|(i, path)| {
                                 let mut key = if i == 0 { Vec::new() } else { vec![b','] };
                                 json(&mut key, path);
                                 key.push(b':');
-                                let field = match canonical_slot(path) {
-                                    Some(slot) => Field::Slot(slot),
-                                    None => Field::Path(path.to_string()),
-                                };
-                                (key, field)
+                                (key, FieldPath::new(path))
                             })
                             .collect();
                         CheckLine { middle, evidence }
@@ -106,17 +90,13 @@ impl FindingLines {
             out.extend_from_slice(b",\"evidence\":{");
             for (key, field) in &check.evidence {
                 out.extend_from_slice(key);
-                match field {
-                    Field::Slot(slot) => match record.slot(*slot) {
-                        Some(Leaf::Str(s)) => write_str(out, s),
-                        Some(Leaf::Json(Json::String(s))) => write_str(out, s),
-                        Some(Leaf::Json(v)) => json(out, v),
-                        None => out.extend_from_slice(b"null"),
+                match field.read(record) {
+                    Some(FieldValue::Str(s)) => write_str(out, s),
+                    Some(FieldValue::Json(v)) => match &*v {
+                        Json::String(s) => write_str(out, s),
+                        other => json(out, other),
                     },
-                    Field::Path(path) => match record.get(path) {
-                        Some(v) => json(out, &*v),
-                        None => out.extend_from_slice(b"null"),
-                    },
+                    None => out.extend_from_slice(b"null"),
                 }
             }
             out.extend_from_slice(&source);

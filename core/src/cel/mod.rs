@@ -231,6 +231,17 @@ impl Expression {
         &self.reads
     }
 
+    /// Each field path this expression reads, once, first read first: what
+    /// a finding's evidence is made of.
+    pub fn read_paths(&self) -> impl Iterator<Item = &str> {
+        let reads = &self.reads;
+        reads
+            .iter()
+            .enumerate()
+            .filter(|(i, read)| !reads[..*i].iter().any(|r| r.path == read.path))
+            .map(|(_, read)| read.path.as_str())
+    }
+
     /// The type mistakes in the expression, given the fields' types and what
     /// the expression must give.
     pub fn type_errors(

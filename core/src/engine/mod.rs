@@ -182,13 +182,9 @@ impl<'p> Engine<'p> {
         finding: &Finding,
         record: &'r Record,
     ) -> impl Iterator<Item = (&'p str, Cow<'r, Json>)> + use<'p, 'r> {
-        let reads = self.check_of(finding).1.when.reads();
-        reads.iter().enumerate().filter_map(move |(i, read)| {
-            if reads[..i].iter().any(|r| r.path == read.path) {
-                return None;
-            }
-            let value = record.get(&read.path).unwrap_or(Cow::Owned(Json::Null));
-            Some((read.path.as_str(), value))
+        self.check_of(finding).1.when.read_paths().map(move |path| {
+            let value = record.get(path).unwrap_or(Cow::Owned(Json::Null));
+            (path, value)
         })
     }
 }

@@ -10,8 +10,6 @@
 //! `serde_json` accepts too and reads as the same record: see
 //! `record_tests.rs`.
 
-use std::borrow::Cow;
-
 use serde_json::{Map, Number, Value as Json};
 
 use super::{Entry, Layout, Node, Record, Slot};
@@ -48,6 +46,30 @@ pub(super) fn record(text: &str, layout: &Layout) -> Option<Record> {
             rest,
         }),
         Parsed::Null => None,
+    }
+}
+
+/// A string as read.
+enum Text<'a> {
+    /// Without escapes: the text between the quotes, at `start` in the line.
+    Plain { text: &'a str, start: usize },
+    /// With escapes, decoded.
+    Decoded(String),
+}
+
+impl Text<'_> {
+    fn as_str(&self) -> &str {
+        match self {
+            Text::Plain { text, .. } => text,
+            Text::Decoded(s) => s,
+        }
+    }
+
+    fn into_owned(self) -> String {
+        match self {
+            Text::Plain { text, .. } => text.to_string(),
+            Text::Decoded(s) => s,
+        }
     }
 }
 
@@ -121,11 +143,10 @@ impl<'a> Scan<'a> {
         }
         loop {
             self.eat(b'"')?;
-            let start = self.at;
             let key = self.string()?;
-            let entry = match key {
-                Cow::Borrowed(_) => node.find_in(self.text, start, self.at - 1),
-                Cow::Owned(ref key) => node.find(key),
+            let entry = match &key {
+                Text::Plain { text, start } => node.find_in(self.text, *start, start + text.len()),
+                Text::Decoded(key) => node.find(key),
             };
             self.eat(b':')?;
             match entry {
@@ -136,18 +157,16 @@ impl<'a> Scan<'a> {
                     let value = match self.peek()? {
                         b'"' => {
                             self.at += 1;
-                            let start = self.at;
-                            if self.skip_string()? {
-                                let quoted = self.text.get(start - 1..self.at)?;
-                                Slot::Json(Json::String(serde_json::from_str(quoted).ok()?))
-                            } else {
-                                let end = self.at - 1;
-                                check_typed_str(def, self.text.get(start..end)?).ok()?;
-                                // The line is shorter than `u32::MAX`.
-                                Slot::Text {
-                                    start: start as u32,
-                                    end: end as u32,
+                            match self.string()? {
+                                Text::Plain { text, start } => {
+                                    check_typed_str(def, text).ok()?;
+                                    // The line is shorter than `u32::MAX`.
+                                    Slot::Text {
+                                        start: start as u32,
+                                        end: (start + text.len()) as u32,
+                                    }
                                 }
+                                Text::Decoded(s) => Slot::Json(Json::String(s)),
                             }
                         }
                         _ => Slot::Json(self.value(depth + 1)?),
@@ -174,7 +193,7 @@ impl<'a> Scan<'a> {
                 }
                 Some(Entry::Object { node, canonical }) => {
                     let seen = canonical.is_some_and(|index| *objects & (1 << index) != 0);
-                    if seen || rest.contains_key(key.as_ref()) {
+                    if seen || rest.contains_key(key.as_str()) {
                         return None;
                     }
                     let inner = match (self.object(node, slots, objects, depth + 1)?, canonical) {
@@ -275,19 +294,19 @@ impl<'a> Scan<'a> {
         })
     }
 
-    /// A string's text, from just after its opening quote; borrowed from
-    /// the line unless it has escapes.
-    fn string(&mut self) -> Option<Cow<'a, str>> {
+    /// A string, from just after its opening quote: borrowed from the line
+    /// unless it has escapes.
+    fn string(&mut self) -> Option<Text<'a>> {
         let start = self.at;
-        let escaped = self.skip_string()?;
-        if escaped {
+        if self.skip_string()? {
             // `serde_json` checks and decodes the escapes (a lone
             // surrogate is an error there too).
             let quoted = self.text.get(start - 1..self.at)?;
-            serde_json::from_str::<String>(quoted).ok().map(Cow::Owned)
+            serde_json::from_str(quoted).ok().map(Text::Decoded)
         } else {
             // Quotes are ASCII: both ends are character boundaries.
-            self.text.get(start..self.at - 1).map(Cow::Borrowed)
+            let text = self.text.get(start..self.at - 1)?;
+            Some(Text::Plain { text, start })
         }
     }
 
