@@ -484,6 +484,7 @@ impl Key {
 
     /// The key of `len` bytes at the start of `head` (24 bytes or more):
     /// straight from the line, without a copy.
+    #[inline]
     fn from_head(head: &[u8], len: usize) -> Key {
         let word = |i: usize| {
             let w = u64::from_le_bytes(head[i * 8..i * 8 + 8].try_into().unwrap_or_default());
@@ -496,6 +497,19 @@ impl Key {
         Key(len, [word(0), word(1), word(2)])
     }
 
+    /// `==`, word by word: a key just made from the line is still in
+    /// registers, and a vector compare would read it back from memory
+    /// (a store-forwarding stall).
+    #[inline]
+    fn same(self, other: Key) -> bool {
+        ((self.0 ^ other.0) as u64
+            | (self.1[0] ^ other.1[0])
+            | (self.1[1] ^ other.1[1])
+            | (self.1[2] ^ other.1[2]))
+            == 0
+    }
+
+    #[inline]
     fn hash(self) -> usize {
         let mixed =
             (self.1[0] ^ self.1[1].rotate_left(29) ^ self.1[2].rotate_left(43) ^ self.0 as u64)
@@ -577,6 +591,7 @@ impl Node {
 
     /// [`Node::find`] for a key at `start..end` of `line`, read from the
     /// line in place when 24 bytes follow its start.
+    #[inline]
     fn find_in(&self, line: &str, start: usize, end: usize) -> Option<&Entry> {
         let key = line.get(start..end)?;
         match line.as_bytes().get(start..start + 24) {
@@ -585,13 +600,14 @@ impl Node {
         }
     }
 
+    #[inline]
     fn find_key(&self, wanted: Key, key: &str) -> Option<&Entry> {
         let mask = self.table.len() - 1;
         let mut at = wanted.hash() & mask;
         loop {
             // `NO_ENTRY` is past the end of `entries`: not found.
             let (k, h, entry) = self.entries.get(usize::from(self.table[at]))?;
-            if *h == wanted && (k.len() <= 24 || k.as_ref() == key) {
+            if h.same(wanted) && (k.len() <= 24 || k.as_ref() == key) {
                 return Some(entry);
             }
             at = (at + 1) & mask;

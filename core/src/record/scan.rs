@@ -154,31 +154,44 @@ impl<'a> Scan<'a> {
                     slot: Some(slot),
                     def,
                 }) => {
-                    let value = match self.peek()? {
+                    // The value is built in its slot, not moved there: a
+                    // value just written and then moved is read back with
+                    // wide loads, which stall on the narrow stores that
+                    // wrote it.
+                    let place = &mut slots[*slot];
+                    if !matches!(place, Slot::Absent) {
+                        return None;
+                    }
+                    match self.peek()? {
                         b'"' => {
                             self.at += 1;
                             match self.string()? {
                                 Text::Plain { text, start } => {
                                     check_typed_str(def, text).ok()?;
                                     // The line is shorter than `u32::MAX`.
-                                    Slot::Text {
+                                    *place = Slot::Text {
                                         start: start as u32,
                                         end: (start + text.len()) as u32,
-                                    }
+                                    };
                                 }
-                                Text::Decoded(s) => Slot::Json(Json::String(s)),
+                                Text::Decoded(s) => *place = Slot::Json(Json::String(s)),
                             }
                         }
-                        _ => Slot::Json(self.value(depth + 1)?),
-                    };
-                    if let Slot::Json(v) = &value
+                        b'-' | b'0'..=b'9' => *place = Slot::Json(Json::Number(self.number()?)),
+                        b't' => {
+                            self.literal(b"true")?;
+                            *place = Slot::Json(Json::Bool(true));
+                        }
+                        b'f' => {
+                            self.literal(b"false")?;
+                            *place = Slot::Json(Json::Bool(false));
+                        }
+                        _ => *place = Slot::Json(self.value(depth + 1)?),
+                    }
+                    if let Slot::Json(v) = place
                         && !v.is_null()
                         && check_typed(def, v).is_err()
                     {
-                        return None;
-                    }
-                    let held = std::mem::replace(&mut slots[*slot], value);
-                    if !matches!(held, Slot::Absent) {
                         return None;
                     }
                 }
@@ -346,7 +359,9 @@ impl<'a> Scan<'a> {
     }
 
     /// A number as `serde_json` makes it: `u64` or `i64` for an integer
-    /// that fits, otherwise `f64`.
+    /// that fits, otherwise `f64`. Inlined, so that the number is built
+    /// where it is stored rather than returned through memory.
+    #[inline(always)]
     fn number(&mut self) -> Option<Number> {
         let bytes = self.bytes;
         let start = self.at;
