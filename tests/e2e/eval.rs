@@ -200,6 +200,45 @@ fn missing_file_is_an_error_naming_it() {
     );
 }
 
+#[test]
+fn a_mistyped_pack_is_named_with_the_pack_it_resembles() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("claims")).unwrap();
+    write(
+        dir.path(),
+        "claims/goodwill.toml",
+        b"[pack]\nname = \"claims\"\n",
+    );
+    let record = jsonl(&[r#"{"id":"a"}"#]);
+    let out = eval_in(dir.path(), Path::new("claim"), &["-"], Some(&record));
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("cannot read `claim`: no such file or folder")
+            && err.contains("= help: did you mean the pack `claims`?"),
+        "{err}"
+    );
+    // Nothing was read: no findings, no summary.
+    assert!(out.stdout.is_empty());
+    assert!(!err.contains("evaluated"), "{err}");
+}
+
+#[test]
+fn a_first_argument_naming_nothing_says_it_was_taken_as_an_input() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.jsonl", &jsonl(&[r#"{"id":"a"}"#]));
+    let out = eval_in(dir.path(), Path::new("polcy"), &["a.jsonl"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains(
+            "= help: `polcy` is not a folder, so it was taken as an input, with the current \
+             folder as the pack"
+        ),
+        "{}",
+        stderr(&out)
+    );
+}
+
 /// A pack that maps a helpdesk's CSV export onto the canonical fields.
 fn csv_pack(dir: &Path) -> PathBuf {
     let pack = dir.join("pack");

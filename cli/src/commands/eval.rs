@@ -15,7 +15,7 @@ use goodwill_core::audit::{AuditBuilder, DEFAULT_MOMENTS};
 use goodwill_core::engine::{
     Engine, Evaluated, Finding, Finish, Outcome, PluginFailure, Summary, run_ordered,
 };
-use goodwill_core::input::{Origin, Reject};
+use goodwill_core::input::{InputFormat, Origin, Reject};
 use goodwill_core::pack::{Level, Severity};
 use goodwill_core::plugin::PluginErrorCause;
 use serde::Serialize;
@@ -111,6 +111,13 @@ pub fn run(args: EvalArgs) -> anyhow::Result<u8> {
     let (pack_dir, inputs) = split_pack(&args.args);
     if inputs.is_empty() {
         eprintln!("error: no interactions to read: name files, globs or `-` after the pack");
+        return Ok(exit::ERROR);
+    }
+    if let Some(help) = mistyped_pack(&args.args) {
+        eprintln!(
+            "error: cannot read `{}`: no such file or folder\n  = help: {help}",
+            args.args[0]
+        );
         return Ok(exit::ERROR);
     }
     let pack = match goodwill_core::load(&pack_dir) {
@@ -312,6 +319,43 @@ fn split_pack(args: &[String]) -> (PathBuf, Vec<String>) {
             (PathBuf::from(first), rest.to_vec())
         }
         _ => (PathBuf::from("."), args.to_vec()),
+    }
+}
+
+/// A first argument that names nothing was read as an input, because only
+/// a folder is taken as the pack. When it does not look like an input
+/// either (or a folder beside it has a close name), it was most likely a
+/// mistyped pack: says so, before anything is read, instead of reporting
+/// a missing input after the others were evaluated, or a pack missing from
+/// the current folder.
+fn mistyped_pack(args: &[String]) -> Option<String> {
+    let first = args.first()?;
+    let path = Path::new(first);
+    if first == "-" || first.contains(['*', '?', '[']) || path.exists() {
+        return None;
+    }
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+    let name = path.file_name()?.to_str()?;
+    // The packs beside it: folders with a `goodwill.toml`.
+    let packs: Vec<String> = std::fs::read_dir(parent.unwrap_or(Path::new(".")))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.path().join("goodwill.toml").is_file())
+        .filter_map(|e| e.file_name().into_string().ok())
+        .collect();
+    match goodwill_core::suggest::closest(name, packs.iter().map(String::as_str)) {
+        Some(pack) => Some(format!(
+            "did you mean the pack `{}`? The pack comes first, and must be a folder",
+            parent
+                .map_or(PathBuf::from(&pack), |p| p.join(&pack))
+                .display()
+        )),
+        None if InputFormat::from_name(first).is_none() => Some(format!(
+            "`{first}` is not a folder, so it was taken as an input, with the current folder as \
+             the pack; if it is the pack, check its name"
+        )),
+        None => None,
     }
 }
 
