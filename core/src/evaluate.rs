@@ -47,8 +47,8 @@ pub fn evaluate_policy(
     evaluate_with(
         policy,
         record,
-        |e| e.eval_bool(activation),
-        |e| e.eval_number(activation),
+        |e| e.eval_bool_in(activation, record),
+        |e| e.eval_number_in(activation, record),
     )
 }
 

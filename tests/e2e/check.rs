@@ -240,7 +240,8 @@ fn runtime_error_in_a_test_is_a_failure_not_a_crash() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(
         run.stdout.contains(
-            "`benefit` failed: the interaction has no `tenure_months`: guard the read with `has()`"
+            "`benefit` failed: the interaction has no `customer.tenure_months`: guard the read \
+             with `has(customer.tenure_months)`"
         ),
         "{}",
         run.stdout

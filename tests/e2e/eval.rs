@@ -567,7 +567,7 @@ fn cel_runtime_error_is_reported_naming_policy_and_check() {
         &rejects,
         1,
         "evaluation-error",
-        "error: in.jsonl:1: policy `parking-validation`, `checks.tiny-stake-valuable-customer.when`: the interaction has no `lifetime_value`",
+        "error: in.jsonl:1: policy `parking-validation`, `checks.tiny-stake-valuable-customer.when`: the interaction has no `customer.lifetime_value`",
     );
     // The other check still ran on the record.
     assert_eq!(lines(&out)[0]["check"], "no-exception-offered");

@@ -22,6 +22,7 @@ pub use types::{Expected, Type, TypeError};
 pub use value::{Activation, ActivationError, Value, describe_json};
 pub(crate) use value::{check_typed, check_typed_str};
 
+use crate::record::Fields;
 use crate::source::offset_of_line_col;
 
 /// A compiled CEL expression.
@@ -254,22 +255,63 @@ impl Expression {
 
     /// Evaluates the expression over one interaction.
     pub fn eval(&self, activation: &Activation) -> Result<Value, EvalError> {
+        self.run(activation, None)
+    }
+
+    /// Evaluates over `activation`, the binding of `record`, which names
+    /// the field an error is about.
+    fn run(
+        &self,
+        activation: &Activation,
+        record: Option<&dyn Fields>,
+    ) -> Result<Value, EvalError> {
         match self.program.execute(activation.context()) {
             Ok(v) => Ok(Value::from_cel(&v)),
             Err(e) => Err(EvalError {
-                message: value::describe_exec_error(&e),
+                message: self.describe(&e, record),
             }),
+        }
+    }
+
+    /// What went wrong, naming an absent field by its whole path: the
+    /// interpreter only knows its last segment (`fee_charged`).
+    fn describe(&self, e: &cel::ExecutionError, record: Option<&dyn Fields>) -> String {
+        if let cel::ExecutionError::NoSuchKey(key) = e
+            && let Some(path) = self.absent_path(key, record)
+        {
+            return format!("the interaction has no `{path}`: guard the read with `has({path})`");
+        }
+        value::describe_exec_error(e)
+    }
+
+    /// The path this expression reads that ends in `key`: the first one
+    /// `record` lacks, or the only one when the record is not known.
+    fn absent_path(&self, key: &str, record: Option<&dyn Fields>) -> Option<&str> {
+        let mut candidates = self
+            .read_paths()
+            .filter(|p| p.contains('.') && p.rsplit('.').next() == Some(key));
+        match record {
+            Some(r) => candidates.find(|p| r.get(p).is_none_or(|v| v.is_null())),
+            None => {
+                let first = candidates.next()?;
+                candidates.next().is_none().then_some(first)
+            }
         }
     }
 
     /// Evaluates to a bool, or says what it evaluated to instead.
     pub fn eval_bool(&self, activation: &Activation) -> Result<bool, EvalError> {
-        match self.eval(activation)? {
-            Value::Bool(b) => Ok(b),
-            other => Err(EvalError {
-                message: format!("expected a bool, got {} `{}`", other.type_name(), other),
-            }),
-        }
+        as_bool(self.run(activation, None)?)
+    }
+
+    /// [`Expression::eval_bool`] over `activation`, the binding of
+    /// `record`.
+    pub fn eval_bool_in(
+        &self,
+        activation: &Activation,
+        record: &dyn Fields,
+    ) -> Result<bool, EvalError> {
+        as_bool(self.run(activation, Some(record))?)
     }
 
     /// Whether the fast path compiles this expression.
@@ -285,7 +327,7 @@ impl Expression {
         {
             return Ok(b);
         }
-        self.eval_bool(bound.activation()?)
+        as_bool(self.run(bound.activation()?, Some(bound.record()))?)
     }
 
     /// Like [`Expression::eval_number`] over a [`Bound`] record.
@@ -295,25 +337,60 @@ impl Expression {
         {
             return Ok(x);
         }
-        self.eval_number(bound.activation()?)
+        as_number(self.run(bound.activation()?, Some(bound.record()))?)
     }
 
     /// Evaluates to a number, or says what it evaluated to instead.
     pub fn eval_number(&self, activation: &Activation) -> Result<f64, EvalError> {
-        match self.eval(activation)? {
-            Value::Int(i) => Ok(i as f64),
-            Value::UInt(u) => Ok(u as f64),
-            Value::Double(d) => Ok(d),
-            other => Err(EvalError {
-                message: format!("expected a number, got {} `{}`", other.type_name(), other),
-            }),
-        }
+        as_number(self.run(activation, None)?)
+    }
+
+    /// [`Expression::eval_number`] over `activation`, the binding of
+    /// `record`.
+    pub fn eval_number_in(
+        &self,
+        activation: &Activation,
+        record: &dyn Fields,
+    ) -> Result<f64, EvalError> {
+        as_number(self.run(activation, Some(record))?)
+    }
+}
+
+fn as_bool(v: Value) -> Result<bool, EvalError> {
+    match v {
+        Value::Bool(b) => Ok(b),
+        other => Err(EvalError {
+            message: format!("expected a bool, got {} `{}`", other.type_name(), other),
+        }),
+    }
+}
+
+fn as_number(v: Value) -> Result<f64, EvalError> {
+    match v {
+        Value::Int(i) => Ok(i as f64),
+        Value::UInt(u) => Ok(u as f64),
+        Value::Double(d) => Ok(d),
+        other => Err(EvalError {
+            message: format!("expected a number, got {} `{}`", other.type_name(), other),
+        }),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn of_two_paths_ending_alike_the_one_the_record_lacks_is_named() {
+        let e = compile("survey.id == 'x' || customer.id == 'y'").unwrap();
+        let record: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(r#"{"survey":{"id":"s"},"customer":{}}"#).unwrap();
+        assert_eq!(e.absent_path("id", Some(&record)), Some("customer.id"));
+        // Without the record, only a path that is the only candidate.
+        assert_eq!(e.absent_path("id", None), None);
+        let one = compile("customer.id == 'y'").unwrap();
+        assert_eq!(one.absent_path("id", None), Some("customer.id"));
+    }
 
     #[test]
     fn syntax_error_points_at_the_offending_character() {

@@ -564,7 +564,11 @@ mod tests {
     fn missing_leaf_is_a_runtime_error_naming_it() {
         let e = compile("customer.lifetime_value > 1.0").unwrap();
         let err = e.eval(&act(r#"{"id":"a"}"#)).unwrap_err();
-        assert!(err.message.contains("`lifetime_value`"), "{}", err.message);
+        assert_eq!(
+            err.message,
+            "the interaction has no `customer.lifetime_value`: guard the read with \
+             `has(customer.lifetime_value)`"
+        );
     }
 
     #[test]
