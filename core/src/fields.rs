@@ -291,6 +291,13 @@ impl FieldCatalog {
                 "`{path}` is not a field path: use identifiers joined by dots, like `survey.score`"
             ));
         }
+        if path.split('.').next() == Some(crate::cel::ROOT) {
+            return Err(format!(
+                "`{}` names the whole interaction in conditions (`has(interaction.csat)`), \
+                 so no field can be declared under it",
+                crate::cel::ROOT
+            ));
+        }
         match self.kind(path) {
             PathKind::Field(existing) if existing.origin == FieldOrigin::Canonical => {
                 return Err(format!(
@@ -434,6 +441,8 @@ mod tests {
         assert!(cat.declare("customer.segment", FieldType::Int).is_err());
         assert!(cat.declare("customer", FieldType::Int).is_err());
         assert!(cat.declare("csat.detail", FieldType::Int).is_err());
+        assert!(cat.declare("interaction", FieldType::Int).is_err());
+        assert!(cat.declare("interaction.note", FieldType::String).is_err());
         assert!(cat.declare("bad path", FieldType::Int).is_err());
     }
 }

@@ -239,6 +239,54 @@ fn a_first_argument_naming_nothing_says_it_was_taken_as_an_input() {
     );
 }
 
+#[test]
+fn an_optional_top_level_field_is_guarded_with_has_interaction() {
+    let dir = tempfile::tempdir().unwrap();
+    let pack = dir.path().join("pack");
+    std::fs::create_dir_all(pack.join("policies")).unwrap();
+    write(
+        &pack,
+        "goodwill.toml",
+        b"[pack]\nname = \"surveys\"\ncurrency = \"USD\"\n",
+    );
+    write(
+        &pack,
+        "policies/unhappy.toml",
+        br#"id = "unhappy"
+title = "Unhappy customers are followed up"
+owner = "Support"
+summary = "A low score gets a call back."
+levels = ["partnership"]
+applies = "has(interaction.channel) && interaction.channel == 'phone'"
+
+[[checks]]
+id = "low-csat"
+severity = "warning"
+level = "partnership"
+when = "has(interaction.csat) && csat <= 2"
+message = "csat {csat}"
+"#,
+    );
+    let records = jsonl(&[
+        r#"{"id":"a"}"#,
+        r#"{"id":"b","channel":"phone"}"#,
+        r#"{"id":"c","channel":"phone","csat":1}"#,
+    ]);
+    let out = eval_in(dir.path(), &pack, &["-"], Some(&records));
+    // Records without `channel` or `csat` are evaluated, not errors.
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("read 3 records: 3 evaluated, 0 rejected"));
+    assert!(
+        !stderr(&out).contains("evaluation errors"),
+        "{}",
+        stderr(&out)
+    );
+    let found = lines(&out);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["interaction"], "c");
+    assert_eq!(found[0]["evidence"], serde_json::json!({"csat": 1}));
+}
+
 /// A pack that maps a helpdesk's CSV export onto the canonical fields.
 fn csv_pack(dir: &Path) -> PathBuf {
     let pack = dir.join("pack");

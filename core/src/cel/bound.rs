@@ -13,6 +13,8 @@ pub struct Bound<'r> {
     record: &'r Record,
     catalog: &'r FieldCatalog,
     activation: OnceCell<Result<Activation, ActivationError>>,
+    /// The binding with [`super::ROOT`], for the expressions that use it.
+    rooted: OnceCell<Activation>,
 }
 
 impl<'r> Bound<'r> {
@@ -21,6 +23,7 @@ impl<'r> Bound<'r> {
             record,
             catalog,
             activation: OnceCell::new(),
+            rooted: OnceCell::new(),
         }
     }
 
@@ -40,5 +43,15 @@ impl<'r> Bound<'r> {
             .map_err(|e| EvalError {
                 message: e.to_string(),
             })
+    }
+
+    /// The binding for an expression, with [`super::ROOT`] when it uses
+    /// it; each made once.
+    pub(super) fn activation_for(&self, uses_root: bool) -> Result<&Activation, EvalError> {
+        if !uses_root {
+            return self.activation();
+        }
+        let plain = self.activation()?;
+        Ok(self.rooted.get_or_init(|| plain.with_root()))
     }
 }

@@ -180,6 +180,14 @@ const CONSTRUCTS: &[&str] = &[
     "customer.tenure_months",
     "outcome.fee_charged > customer.lifetime_value * 0.01",
     "policies_invoked.exists(p, p == 'fees')",
+    "has(interaction.csat) && csat <= 2",
+    "!has(interaction.transcript) || interaction.transcript.contains('policy')",
+    "has(interaction.customer) ? interaction.customer.tenure_months > 12 : false",
+    "has(interaction.branch) && branch == 'spokane-main'",
+    "interaction.nps >= 9",
+    "has(interaction.csat)",
+    "has(interaction.complaint) || churned",
+    "size(interaction) > 3",
 ];
 
 fn pack_expressions() -> Vec<Expression> {

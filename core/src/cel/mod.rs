@@ -25,12 +25,30 @@ pub(crate) use value::{check_typed, check_typed_str};
 use crate::record::Fields;
 use crate::source::offset_of_line_col;
 
+/// The name bound to the whole interaction. CEL's `has()` tests a field
+/// of something (`has(customer.segment)`), never a name alone, so an
+/// optional top-level field is tested as `has(interaction.csat)`; and
+/// `interaction.csat` reads what `csat` reads.
+pub const ROOT: &str = "interaction";
+
+/// A field path's segments without a leading [`ROOT`]: `interaction.csat`
+/// is the field `csat`. [`ROOT`] alone (the whole interaction) is no field:
+/// empty.
+fn field_segments<S: AsRef<str>>(segments: &[S]) -> &[S] {
+    match segments.first() {
+        Some(first) if first.as_ref() == ROOT => &segments[1..],
+        _ => segments,
+    }
+}
+
 /// A compiled CEL expression.
 #[derive(Debug)]
 pub struct Expression {
     source: String,
     program: cel::Program,
     reads: Vec<FieldRead>,
+    /// Whether it names [`ROOT`]: the interpreter then binds it.
+    uses_root: bool,
     /// The fast path, when the expression is in its subset.
     native: Option<native::Native>,
 }
@@ -102,12 +120,13 @@ pub fn compile(source: &str) -> Result<Expression, Vec<SyntaxError>> {
     };
     match parsed {
         Ok(program) => {
-            let reads = reads::collect(&program, source);
+            let (reads, uses_root) = reads::collect(&program, source);
             let native = native::Native::compile(program.expression());
             Ok(Expression {
                 source: source.to_string(),
                 program,
                 reads,
+                uses_root,
                 native,
             })
         }
@@ -265,6 +284,13 @@ impl Expression {
         activation: &Activation,
         record: Option<&dyn Fields>,
     ) -> Result<Value, EvalError> {
+        let rooted;
+        let activation = if self.uses_root && !activation.is_rooted() {
+            rooted = activation.with_root();
+            &rooted
+        } else {
+            activation
+        };
         match self.program.execute(activation.context()) {
             Ok(v) => Ok(Value::from_cel(&v)),
             Err(e) => Err(EvalError {
@@ -327,7 +353,7 @@ impl Expression {
         {
             return Ok(b);
         }
-        as_bool(self.run(bound.activation()?, Some(bound.record()))?)
+        as_bool(self.run(bound.activation_for(self.uses_root)?, Some(bound.record()))?)
     }
 
     /// Like [`Expression::eval_number`] over a [`Bound`] record.
@@ -337,7 +363,7 @@ impl Expression {
         {
             return Ok(x);
         }
-        as_number(self.run(bound.activation()?, Some(bound.record()))?)
+        as_number(self.run(bound.activation_for(self.uses_root)?, Some(bound.record()))?)
     }
 
     /// Evaluates to a number, or says what it evaluated to instead.
@@ -379,6 +405,34 @@ fn as_number(v: Value) -> Result<f64, EvalError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn interaction_names_the_whole_record_for_has_and_reads() {
+        let catalog = crate::fields::FieldCatalog::canonical();
+        let record: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(r#"{"id":"a","nps":10,"customer":{"id":"c"},"interaction":5}"#)
+                .unwrap();
+        for (src, want) in [
+            ("interaction.interaction == 5", true),
+            ("interaction.nps >= 9", true),
+            ("has(interaction.nps)", true),
+            ("has(interaction.csat)", false),
+            ("has(interaction.customer)", true),
+            ("has(interaction.outcome)", false),
+        ] {
+            let e = compile(src).unwrap();
+            assert_eq!(
+                e.reads()[0].path,
+                src.split(['.', ')', ' ']).nth(1).unwrap(),
+                "{src}"
+            );
+            // The fast path answers, and the interpreter agrees.
+            let native = e.native.as_ref().expect(src).eval(&record, &catalog);
+            assert_eq!(native, Ok(native::Out::Bool(want)), "{src}");
+            let act = Activation::new(&record, &catalog).unwrap();
+            assert_eq!(e.eval_bool(&act), Ok(want), "{src}");
+        }
+    }
 
     #[test]
     fn of_two_paths_ending_alike_the_one_the_record_lacks_is_named() {

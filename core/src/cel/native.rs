@@ -122,11 +122,20 @@ impl Native {
     }
 }
 
+/// The field path `e` reads, without a leading [`super::ROOT`].
 fn path_of(e: &IdedExpr) -> Option<Vec<String>> {
+    let mut path = dotted(e)?;
+    if path.first().is_some_and(|s| s == super::ROOT) {
+        path.remove(0);
+    }
+    Some(path)
+}
+
+fn dotted(e: &IdedExpr) -> Option<Vec<String>> {
     match &e.expr {
         Expr::Ident(name) if !name.starts_with('@') => Some(vec![name.clone()]),
         Expr::Select(sel) if !sel.test => {
-            let mut p = path_of(&sel.operand)?;
+            let mut p = dotted(&sel.operand)?;
             p.push(sel.field.clone());
             Some(p)
         }
@@ -158,7 +167,8 @@ fn node(e: &IdedExpr) -> Option<Node> {
             operand: path_of(&sel.operand)?.join("."),
             field: sel.field.clone(),
         }),
-        Expr::Ident(_) | Expr::Select(_) => path_of(e).map(field_node),
+        // The whole interaction is no field: the interpreter's.
+        Expr::Ident(_) | Expr::Select(_) => path_of(e).filter(|p| !p.is_empty()).map(field_node),
         Expr::List(list) if list.optional_indices.is_empty() => Some(Node::List(
             list.elements.iter().map(node).collect::<Option<Vec<_>>>()?,
         )),
@@ -323,6 +333,12 @@ fn eval<'a, F: Fields + ?Sized>(n: &'a Node, record: &'a F, catalog: &FieldCatal
             lookup(record, *slot, path)?,
             type_of(*slot, dotted, catalog),
         )?,
+        // `has(interaction.csat)`: a top-level field.
+        Node::Has { operand, field } if operand.is_empty() => match record.get(field).as_deref() {
+            None => V::Bool(false),
+            Some(Json::Null) => return Err(Fallback),
+            Some(_) => V::Bool(true),
+        },
         Node::Has { operand, field } => match record.get(operand).as_deref() {
             Some(Json::Object(m)) => match m.get(field) {
                 None => V::Bool(false),

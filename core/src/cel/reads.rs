@@ -17,17 +17,20 @@ pub struct FieldRead {
     pub span: Range<usize>,
 }
 
-pub(super) fn collect(program: &cel::Program, source: &str) -> Vec<FieldRead> {
+/// The fields `program` reads, in source order, and whether it names
+/// [`super::ROOT`].
+pub(super) fn collect(program: &cel::Program, source: &str) -> (Vec<FieldRead>, bool) {
     let mut walker = Walker {
         info: program.source_info(),
         source,
         bound: Vec::new(),
         out: Vec::new(),
+        root: false,
     };
     walker.walk(program.expression());
     walker.out.sort_by_key(|r| (r.span.start, r.span.end));
     walker.out.dedup();
-    walker.out
+    (walker.out, walker.root)
 }
 
 struct Walker<'a> {
@@ -35,13 +38,17 @@ struct Walker<'a> {
     source: &'a str,
     bound: Vec<String>,
     out: Vec<FieldRead>,
+    root: bool,
 }
 
 impl Walker<'_> {
     fn walk(&mut self, e: &IdedExpr) {
         match &e.expr {
             Expr::Ident(name) => {
-                if !name.starts_with('@') && !self.bound.iter().any(|b| b == name) {
+                if !name.starts_with('@')
+                    && name != super::ROOT
+                    && !self.bound.iter().any(|b| b == name)
+                {
                     let span = self.span_of(e.id, name.len());
                     self.out.push(FieldRead {
                         path: name.clone(),
@@ -54,13 +61,14 @@ impl Walker<'_> {
                     if segments[0].starts_with('@') || self.bound.iter().any(|b| b == segments[0]) {
                         return;
                     }
+                    self.root |= segments[0] == super::ROOT;
                     let start = self.span_of(root_id, 0).start;
-                    let end = self
-                        .info
-                        .offset_for(e.id)
-                        .map(|(s, _)| s as usize + 1 + sel.field.len())
-                        .unwrap_or(self.source.len());
-                    let end = end.clamp(start, self.source.len());
+                    let end = self.path_end(start, &segments);
+                    // `interaction.csat` reads `csat`.
+                    let segments = super::field_segments(&segments);
+                    if segments.is_empty() {
+                        return;
+                    }
                     self.out.push(FieldRead {
                         path: segments.join("."),
                         span: start..end,
@@ -112,6 +120,20 @@ impl Walker<'_> {
                 EntryExpr::StructField(sf) => self.walk(&sf.value),
             }
         }
+    }
+
+    /// Where the path written from `start` ends: past its last segment,
+    /// found in the source (the offset of a `has()` macro's selection is
+    /// not its own).
+    fn path_end(&self, start: usize, segments: &[&str]) -> usize {
+        let mut at = start;
+        for seg in segments {
+            match self.source.get(at..).and_then(|rest| rest.find(seg)) {
+                Some(i) => at += i + seg.len(),
+                None => return self.source.len(),
+            }
+        }
+        at
     }
 
     fn span_of(&self, id: u64, len: usize) -> Range<usize> {
@@ -184,8 +206,19 @@ mod tests {
     #[test]
     fn presence_tests_are_reads() {
         let r = reads("has(customer.segment) && channel == 'store'");
-        assert_eq!(r[0].0, "customer.segment");
-        assert_eq!(r[1].0, "channel");
+        assert_eq!(r[0], ("customer.segment".into(), "customer.segment".into()));
+        assert_eq!(r[1], ("channel".into(), "channel".into()));
+    }
+
+    #[test]
+    fn a_path_under_interaction_reads_the_field_and_spans_what_was_written() {
+        assert_eq!(
+            reads("has(interaction.csat) && interaction.csat <= 2 || size(interaction) > 1"),
+            vec![
+                ("csat".into(), "interaction.csat".into()),
+                ("csat".into(), "interaction.csat".into())
+            ]
+        );
     }
 
     #[test]

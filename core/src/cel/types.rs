@@ -177,6 +177,8 @@ impl Checker<'_> {
             Expr::Ident(name) => {
                 if name.starts_with('@') || self.bound.iter().any(|b| b == name) {
                     Type::Dyn
+                } else if name == super::ROOT {
+                    Type::Map
                 } else {
                     self.path_type(name)
                 }
@@ -186,7 +188,11 @@ impl Checker<'_> {
                     return Type::Bool;
                 }
                 match dotted(e) {
-                    Some(path) if !self.is_bound_root(&path) => self.path_type(&path),
+                    Some(path) if !self.is_bound_root(&path) => {
+                        // `interaction.csat` is `csat`.
+                        let segments: Vec<&str> = path.split('.').collect();
+                        self.path_type(&super::field_segments(&segments).join("."))
+                    }
                     _ => {
                         self.infer(&sel.operand);
                         Type::Dyn

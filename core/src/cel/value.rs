@@ -141,6 +141,12 @@ pub struct ActivationError {
 /// interpreter's values is most of an evaluation's cost.
 pub struct Activation {
     roots: Vec<(String, cel::Value)>,
+    /// How many of `roots` are the record's own fields (the catalogue's
+    /// empty objects follow).
+    own: usize,
+    /// Whether [`super::ROOT`] is bound: only for expressions that use it
+    /// ([`Activation::with_root`]), as it copies every field.
+    rooted: bool,
     ctx: cel::Context<'static, 'static>,
 }
 
@@ -154,7 +160,7 @@ impl fmt::Debug for Activation {
 
 impl Clone for Activation {
     fn clone(&self) -> Self {
-        Activation::from_roots(self.roots.clone())
+        Activation::from_roots(self.roots.clone(), self.own, self.rooted)
     }
 }
 
@@ -174,8 +180,9 @@ impl Activation {
             }
             roots.push((key.clone(), convert(key, value, catalog)?));
         }
+        let own = roots.len();
         add_catalog_objects(&mut roots, catalog);
-        Ok(Activation::from_roots(roots))
+        Ok(Activation::from_roots(roots, own, false))
     }
 
     /// Checks that `record` would bind, without binding it: the same error
@@ -229,8 +236,9 @@ impl Activation {
             };
             roots.push((key.to_string(), value));
         }
+        let own = roots.len();
         add_catalog_objects(&mut roots, catalog);
-        Ok(Activation::from_roots(roots))
+        Ok(Activation::from_roots(roots, own, false))
     }
 
     /// The bound names and values, sorted by name: for tests.
@@ -241,12 +249,40 @@ impl Activation {
         roots
     }
 
-    fn from_roots(roots: Vec<(String, cel::Value)>) -> Activation {
+    fn from_roots(roots: Vec<(String, cel::Value)>, own: usize, rooted: bool) -> Activation {
         let mut ctx = cel::Context::with_env(super::env());
         for (k, v) in &roots {
             ctx.add_variable_from_value(k.clone(), v.clone());
         }
-        Activation { roots, ctx }
+        Activation {
+            roots,
+            own,
+            rooted,
+            ctx,
+        }
+    }
+
+    /// This binding with [`super::ROOT`] bound to the record's own fields
+    /// (not the catalogue's empty objects: `has(interaction.customer)`
+    /// says whether the record has a `customer`). Bound last, it hides a
+    /// field of that name, which stays readable as
+    /// `interaction.interaction`.
+    pub(crate) fn with_root(&self) -> Activation {
+        let own = &self.roots[..self.own];
+        let fields: HashMap<String, cel::Value> = own.iter().cloned().collect();
+        let mut roots: Vec<(String, cel::Value)> = own
+            .iter()
+            .filter(|(k, _)| k != super::ROOT)
+            .cloned()
+            .collect();
+        let own = roots.len();
+        roots.push((super::ROOT.to_string(), cel::Value::Map(fields.into())));
+        roots.extend(self.roots[self.own..].iter().cloned());
+        Activation::from_roots(roots, own, true)
+    }
+
+    pub(crate) fn is_rooted(&self) -> bool {
+        self.rooted
     }
 
     pub(crate) fn context(&self) -> &cel::Context<'static, 'static> {
@@ -483,9 +519,10 @@ pub(super) fn describe_exec_error(e: &cel::ExecutionError) -> String {
     use cel::ExecutionError as E;
     match e {
         E::NoSuchKey(k) => format!("the interaction has no `{k}`: guard the read with `has()`"),
-        E::UndeclaredReference(name) => {
-            format!("the interaction has no `{name}`: guard the read with `has()`")
-        }
+        E::UndeclaredReference(name) => format!(
+            "the interaction has no `{name}`: guard the read with `has({}.{name})`",
+            super::ROOT
+        ),
         E::UnsupportedBinaryOperator(op, a, b) => format!(
             "cannot apply `{op}` to {} and {}",
             Value::from_cel(a).type_name(),

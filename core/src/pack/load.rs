@@ -576,6 +576,9 @@ impl PolicyCtx<'_> {
                         || e.message.contains("nests deeper")
                     {
                         "split the condition into several checks, each with a simpler expression"
+                    } else if e.message.contains("has() macro") {
+                        "`has()` tests a field of something: `has(customer.segment)`, and \
+                         `has(interaction.csat)` for a top-level field"
                     } else {
                         "CEL uses `&&`, `||` and `!`, single- or double-quoted strings, and `has(a.b)` to test a field"
                     };
