@@ -305,7 +305,13 @@ impl Expression {
         if let cel::ExecutionError::NoSuchKey(key) = e
             && let Some(path) = self.absent_path(key, record)
         {
-            return format!("the interaction has no `{path}`: guard the read with `has({path})`");
+            // `has()` needs a field of something: `has(interaction.csat)`.
+            let guard = if path.contains('.') {
+                path.to_string()
+            } else {
+                format!("{ROOT}.{path}")
+            };
+            return format!("the interaction has no `{path}`: guard the read with `has({guard})`");
         }
         value::describe_exec_error(e)
     }
@@ -315,7 +321,7 @@ impl Expression {
     fn absent_path(&self, key: &str, record: Option<&dyn Fields>) -> Option<&str> {
         let mut candidates = self
             .read_paths()
-            .filter(|p| p.contains('.') && p.rsplit('.').next() == Some(key));
+            .filter(|p| p.rsplit('.').next() == Some(key));
         match record {
             Some(r) => candidates.find(|p| r.get(p).is_none_or(|v| v.is_null())),
             None => {
@@ -444,6 +450,18 @@ mod tests {
         assert_eq!(e.absent_path("id", None), None);
         let one = compile("customer.id == 'y'").unwrap();
         assert_eq!(one.absent_path("id", None), Some("customer.id"));
+    }
+
+    #[test]
+    fn an_absent_top_level_field_read_under_interaction_is_guarded_under_it() {
+        let e = compile("interaction.csat <= 2").unwrap();
+        let catalog = crate::fields::FieldCatalog::canonical();
+        let record = serde_json::from_str(r#"{"id":"a"}"#).unwrap();
+        let act = Activation::new(&record, &catalog).unwrap();
+        assert_eq!(
+            e.eval_bool_in(&act, &record).unwrap_err().message,
+            "the interaction has no `csat`: guard the read with `has(interaction.csat)`"
+        );
     }
 
     #[test]
