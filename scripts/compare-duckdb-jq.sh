@@ -4,7 +4,8 @@
 # DuckDB (its CLI, the duckdb-cli package from PyPI, in a throwaway venv) and jq (apt).
 # Two tasks: write each finding as a line to a pipe, and only count them.
 # Each prints the median wall time and the number of findings, which must
-# agree.
+# agree; then goodwill reading and parsing alone (a pack without policies),
+# and the ratios against jq.
 #
 #   scripts/compare-duckdb-jq.sh [RECORDS]     (default 200000)
 #   GOODWILL_COMPARE_RUNS=N                    (default 3: medians of 3)
@@ -41,7 +42,10 @@ median() {
   m=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p")
   printf '%-44s %8s findings  %6.2f s  %8.0f records/s\n' "$label" "$out" "$m" \
     "$(echo "$records / $m" | bc -l)"
+  last="$m"
 }
+# `ratio A B`: how many times faster B's median was than A's.
+ratio() { printf '%.1f' "$(echo "$1 / $2" | bc -l)"; }
 
 gw() { target/release/goodwill eval core/benches/pack "$file" --jobs "$1" 2>/dev/null | wc -l; }
 gw_count() {
@@ -136,14 +140,30 @@ jq_lines() { jq -rn "$jq_fired inputs | .id as \$id | fired | \"\(\$id)\t\(.)\""
 echo "== findings as lines, to a pipe (median of $runs runs)"
 echo "   goodwill writes its whole JSON line (message, evidence, source);"
 echo "   DuckDB and jq write interaction id, policy and check only"
-median "goodwill eval --jobs 1" gw 1
-median "goodwill eval --jobs 2" gw 2
+median "goodwill eval --jobs 1" gw 1; gw_lines_1="$last"
+median "goodwill eval --jobs 2" gw 2; gw_lines_2="$last"
 median "DuckDB CLI threads=1, COPY ... TO stdout" duck_lines 1
 median "DuckDB CLI threads=2, COPY ... TO stdout" duck_lines 2
-median "jq -r" jq_lines
+median "jq -r" jq_lines; jq_lines_s="$last"
 echo "== counting only (goodwill still renders its lines, to /dev/null)"
-median "goodwill eval --jobs 1 > /dev/null" gw_count 1
-median "goodwill eval --jobs 2 > /dev/null" gw_count 2
+median "goodwill eval --jobs 1 > /dev/null" gw_count 1; gw_count_1="$last"
+median "goodwill eval --jobs 2 > /dev/null" gw_count 2; gw_count_2="$last"
 median "DuckDB CLI threads=1, count(*) FILTER" duck 1 count
 median "DuckDB CLI threads=2, count(*) FILTER" duck 2 count
-median "jq reduce" jq_count
+median "jq reduce" jq_count; jq_count_s="$last"
+
+# What goodwill takes before evaluating anything: a pack without policies
+# (read, split lines, parse and type-check every record).
+mkdir -p "$work/no-policies/policies"
+printf '[pack]\nname = "no-policies"\n' > "$work/no-policies/goodwill.toml"
+gw_parse() {
+  target/release/goodwill eval "$work/no-policies" "$file" --jobs "$1" 2>&1 >/dev/null \
+    | sed -n 's/^findings: \([0-9]*\).*/\1/p'
+}
+echo "== reading and parsing only (a pack without policies)"
+median "goodwill eval, no policies, --jobs 2" gw_parse 2; gw_parse_2="$last"
+
+echo "== against jq"
+echo "findings to a pipe: goodwill $(ratio "$jq_lines_s" "$gw_lines_1")x jq at --jobs 1, $(ratio "$jq_lines_s" "$gw_lines_2")x at --jobs 2"
+echo "counting:           goodwill $(ratio "$jq_count_s" "$gw_count_1")x jq at --jobs 1, $(ratio "$jq_count_s" "$gw_count_2")x at --jobs 2"
+echo "reading and parsing alone, --jobs 2: $(ratio "$jq_count_s" "$gw_parse_2")x jq's counting time"
