@@ -224,6 +224,30 @@ fn a_mistyped_pack_is_named_with_the_pack_it_resembles() {
 }
 
 #[test]
+fn a_pack_file_given_for_the_pack_names_the_pack_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("claims/policies")).unwrap();
+    write(
+        dir.path(),
+        "claims/goodwill.toml",
+        b"[pack]\nname = \"claims\"\n",
+    );
+    write(dir.path(), "claims/policies/fees.toml", b"id = \"fees\"\n");
+    let record = jsonl(&[r#"{"id":"a"}"#]);
+    for file in ["claims/goodwill.toml", "claims/policies/fees.toml"] {
+        let out = eval_in(dir.path(), Path::new(file), &["-"], Some(&record));
+        assert_eq!(out.status.code(), Some(2));
+        let err = stderr(&out);
+        assert!(
+            err.contains(&format!("error: `{file}` is a TOML file, not interactions"))
+                && err.contains("`goodwill eval claims FILE...`"),
+            "{err}"
+        );
+        assert!(out.stdout.is_empty() && !err.contains("evaluated"), "{err}");
+    }
+}
+
+#[test]
 fn a_first_argument_naming_nothing_says_it_was_taken_as_an_input() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "a.jsonl", &jsonl(&[r#"{"id":"a"}"#]));

@@ -113,11 +113,8 @@ pub fn run(args: EvalArgs) -> anyhow::Result<u8> {
         eprintln!("error: no interactions to read: name files, globs or `-` after the pack");
         return Ok(exit::ERROR);
     }
-    if let Some(help) = mistyped_pack(&args.args) {
-        eprintln!(
-            "error: cannot read `{}`: no such file or folder\n  = help: {help}",
-            args.args[0]
-        );
+    if let Some((error, help)) = mistyped_pack(&args.args) {
+        eprintln!("error: {error}\n  = help: {help}");
         return Ok(exit::ERROR);
     }
     let pack = match goodwill_core::load(&pack_dir) {
@@ -322,18 +319,23 @@ fn split_pack(args: &[String]) -> (PathBuf, Vec<String>) {
     }
 }
 
-/// A first argument that names nothing was read as an input, because only
-/// a folder is taken as the pack. When it does not look like an input
-/// either (or a folder beside it has a close name), it was most likely a
-/// mistyped pack: says so, before anything is read, instead of reporting
-/// a missing input after the others were evaluated, or a pack missing from
-/// the current folder.
-fn mistyped_pack(args: &[String]) -> Option<String> {
+/// A first argument is the pack only when it is a folder; anything else
+/// is read as an input. When it names nothing and does not look like an
+/// input (or a pack beside it has a close name), or names a TOML file, it
+/// was most likely meant as the pack: says so (the error, then its help),
+/// before anything is read, instead of reporting a missing input after the
+/// others were evaluated, rejecting every line of a TOML file, or a pack
+/// missing from the current folder.
+fn mistyped_pack(args: &[String]) -> Option<(String, String)> {
     let first = args.first()?;
     let path = Path::new(first);
-    if first == "-" || first.contains(['*', '?', '[']) || path.exists() {
+    if first == "-" || first.contains(['*', '?', '[']) || path.is_dir() {
         return None;
     }
+    if path.exists() {
+        return toml_file_as_pack(first, path);
+    }
+    let missing = format!("cannot read `{first}`: no such file or folder");
     let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
     let name = path.file_name()?.to_str()?;
     // The packs beside it: folders with a `goodwill.toml`.
@@ -345,18 +347,55 @@ fn mistyped_pack(args: &[String]) -> Option<String> {
         .filter_map(|e| e.file_name().into_string().ok())
         .collect();
     match goodwill_core::suggest::closest(name, packs.iter().map(String::as_str)) {
-        Some(pack) => Some(format!(
-            "did you mean the pack `{}`? The pack comes first, and must be a folder",
-            parent
-                .map_or(PathBuf::from(&pack), |p| p.join(&pack))
-                .display()
+        Some(pack) => Some((
+            missing,
+            format!(
+                "did you mean the pack `{}`? The pack comes first, and must be a folder",
+                parent
+                    .map_or(PathBuf::from(&pack), |p| p.join(&pack))
+                    .display()
+            ),
         )),
-        None if InputFormat::from_name(first).is_none() => Some(format!(
-            "`{first}` is not a folder, so it was taken as an input, with the current folder as \
-             the pack; if it is the pack, check its name"
+        None if InputFormat::from_name(first).is_none() => Some((
+            missing,
+            format!(
+                "`{first}` is not a folder, so it was taken as an input, with the current \
+                 folder as the pack; if it is the pack, check its name"
+            ),
         )),
         None => None,
     }
+}
+
+/// A TOML file first (`goodwill.toml`, a policy file) is a pack's file,
+/// never interactions: names the pack folder that holds it, if any.
+fn toml_file_as_pack(first: &str, path: &Path) -> Option<(String, String)> {
+    let is_toml = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+    if !is_toml {
+        return None;
+    }
+    let error = format!("`{first}` is a TOML file, not interactions");
+    let pack = path
+        .ancestors()
+        .skip(1)
+        .map(|dir| {
+            if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            }
+        })
+        .find(|dir| dir.join("goodwill.toml").is_file());
+    let help = match pack {
+        Some(dir) => format!(
+            "the pack is the folder that holds `goodwill.toml`: `goodwill eval {} FILE...`",
+            dir.display()
+        ),
+        None => "the pack is a folder that holds `goodwill.toml`, given first".to_string(),
+    };
+    Some((error, help))
 }
 
 fn progress_bar() -> Option<indicatif::ProgressBar> {
