@@ -321,7 +321,7 @@ fn split_pack(args: &[String]) -> (PathBuf, Vec<String>) {
 
 /// A first argument is the pack only when it is a folder; anything else
 /// is read as an input. When it names nothing and does not look like an
-/// input (or a pack beside it has a close name), or names a TOML file, it
+/// input (`.jsonl`, `.csv`...), or names a TOML file, it
 /// was most likely meant as the pack: says so (the error, then its help),
 /// before anything is read, instead of reporting a missing input after the
 /// others were evaluated, rejecting every line of a TOML file, or a pack
@@ -346,7 +346,11 @@ fn mistyped_pack(args: &[String]) -> Option<(String, String)> {
         .filter(|e| e.path().join("goodwill.toml").is_file())
         .filter_map(|e| e.file_name().into_string().ok())
         .collect();
-    match goodwill_core::suggest::closest(name, packs.iter().map(String::as_str)) {
+    // A name that looks like an input is one: no pack is suggested for it.
+    let looks_like_input = InputFormat::from_name(first).is_some();
+    let close = goodwill_core::suggest::closest(name, packs.iter().map(String::as_str))
+        .filter(|_| !looks_like_input);
+    match close {
         Some(pack) => Some((
             missing,
             format!(
@@ -356,7 +360,7 @@ fn mistyped_pack(args: &[String]) -> Option<(String, String)> {
                     .display()
             ),
         )),
-        None if InputFormat::from_name(first).is_none() => Some((
+        None if !looks_like_input => Some((
             missing,
             format!(
                 "`{first}` is not a folder, so it was taken as an input, with the current \

@@ -264,9 +264,8 @@ impl Activation {
 
     /// This binding with [`super::ROOT`] bound to the record's own fields
     /// (not the catalogue's empty objects: `has(interaction.customer)`
-    /// says whether the record has a `customer`). Bound last, it hides a
-    /// field of that name, which stays readable as
-    /// `interaction.interaction`.
+    /// says whether the record has a `customer`). It hides a field of
+    /// that name, which a pack cannot declare anyway.
     pub(crate) fn with_root(&self) -> Activation {
         let own = &self.roots[..self.own];
         let fields: HashMap<String, cel::Value> = own.iter().cloned().collect();
