@@ -200,15 +200,21 @@ fn missing_file_is_an_error_naming_it() {
     );
 }
 
-#[test]
-fn a_mistyped_pack_is_named_with_the_pack_it_resembles() {
+/// A folder holding the pack `claims` (a `goodwill.toml`, no policies).
+fn claims_pack_beside() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("claims")).unwrap();
+    std::fs::create_dir_all(dir.path().join("claims/policies")).unwrap();
     write(
         dir.path(),
         "claims/goodwill.toml",
         b"[pack]\nname = \"claims\"\n",
     );
+    dir
+}
+
+#[test]
+fn a_mistyped_pack_is_named_with_the_pack_it_resembles() {
+    let dir = claims_pack_beside();
     let record = jsonl(&[r#"{"id":"a"}"#]);
     let out = eval_in(dir.path(), Path::new("claim"), &["-"], Some(&record));
     assert_eq!(out.status.code(), Some(2));
@@ -225,13 +231,7 @@ fn a_mistyped_pack_is_named_with_the_pack_it_resembles() {
 
 #[test]
 fn a_pack_file_given_for_the_pack_names_the_pack_folder() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("claims/policies")).unwrap();
-    write(
-        dir.path(),
-        "claims/goodwill.toml",
-        b"[pack]\nname = \"claims\"\n",
-    );
+    let dir = claims_pack_beside();
     write(dir.path(), "claims/policies/fees.toml", b"id = \"fees\"\n");
     let record = jsonl(&[r#"{"id":"a"}"#]);
     for file in ["claims/goodwill.toml", "claims/policies/fees.toml"] {
