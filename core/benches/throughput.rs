@@ -1,7 +1,10 @@
 //! Throughput of the eval pipeline: records/s for (a) parse only and
 //! (b) parse + evaluation of a 20-check pack, on one thread and two, over
 //! generated interactions with every canonical field and transcripts of a
-//! few hundred bytes.
+//! few hundred bytes. A reference row, (r), runs the same pipeline with
+//! serde_json only validating each line and throwing it away (no record
+//! built, no type checked): the floor under any parse that checks the JSON,
+//! against which (a) can be judged.
 //!
 //! ```text
 //! cargo bench -p goodwill-core --bench throughput
@@ -24,7 +27,7 @@ use std::time::Instant;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use goodwill_core::engine::{Engine, Summary, run_ordered};
-use goodwill_core::input::{InputFormat, InputSpec, Records, decode};
+use goodwill_core::input::{InputFormat, InputSpec, Payload, Records, decode};
 
 /// A small deterministic generator (xorshift), so every run sees the same
 /// records.
@@ -183,7 +186,16 @@ fn main() {
         path: Some(path.clone()),
         format: InputFormat::JsonLines,
     };
-    let measure = |jobs: usize, evaluate: bool| -> (f64, f64, u64) {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Work {
+        /// serde_json validates the line and keeps nothing.
+        Validate,
+        /// `decode`: the typed record, as `goodwill eval` builds it.
+        Parse,
+        /// `decode` and the pack's policies, reduced to a tally.
+        Evaluate,
+    }
+    let measure = |jobs: usize, work: Work| -> (f64, f64, u64) {
         let mut rates = Vec::new();
         let mut cpu_rates = Vec::new();
         let mut findings = 0u64;
@@ -195,7 +207,7 @@ fn main() {
             let mut found = 0u64;
             let mut rejected = 0u64;
             let mut summary = Summary::default();
-            let result = if evaluate {
+            let result = if work == Work::Evaluate {
                 run_ordered(
                     records,
                     jobs,
@@ -216,7 +228,15 @@ fn main() {
                 run_ordered(
                     records,
                     jobs,
-                    |raw| decode(raw, engine.mapping()).is_ok(),
+                    |raw| match work {
+                        Work::Validate => match &raw.payload {
+                            Payload::Json(bytes) => {
+                                serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok()
+                            }
+                            _ => false,
+                        },
+                        _ => decode(raw, engine.mapping()).is_ok(),
+                    },
                     |ok| {
                         count += 1;
                         if !ok {
@@ -244,11 +264,13 @@ fn main() {
         (median(rates), cpu, findings)
     };
 
-    let (a1, a1c, _) = measure(1, false);
-    let (a2, a2c, _) = measure(2, false);
-    let (b1, b1c, findings) = measure(1, true);
-    let (b2, b2c, _) = measure(2, true);
+    let (r1, r1c, _) = measure(1, Work::Validate);
+    let (a1, a1c, _) = measure(1, Work::Parse);
+    let (a2, a2c, _) = measure(2, Work::Parse);
+    let (b1, b1c, findings) = measure(1, Work::Evaluate);
+    let (b2, b2c, _) = measure(2, Work::Evaluate);
     println!("                               wall records/s   records/CPU-s");
+    println!("(r) serde_json validates, 1 job: {r1:>10.0}   {r1c:>12.0}");
     println!("(a) parse only,        1 job : {a1:>12.0}   {a1c:>12.0}");
     println!("(a) parse only,        2 jobs: {a2:>12.0}   {a2c:>12.0}");
     println!(
@@ -257,6 +279,7 @@ fn main() {
     println!("(b) parse + {checks} checks, 2 jobs: {b2:>12.0}   {b2c:>12.0}");
     println!("b/a, 1 job : {:.2} (wall)  {:.2} (CPU)", b1 / a1, b1c / a1c);
     println!("b/a, 2 jobs: {:.2} (wall)", b2 / a2);
+    println!("a/r, 1 job : {:.2} (wall)  {:.2} (CPU)", a1 / r1, a1c / r1c);
     println!("2 jobs / 1 job, parse + eval: {:.2}x (wall)", b2 / b1);
     if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
         println!(
