@@ -553,6 +553,74 @@ fn wrong_type_is_rejected_naming_the_field() {
 }
 
 #[test]
+fn a_key_given_twice_with_different_values_is_rejected_naming_both() {
+    let (out, rejects) = rejected(
+        "in.jsonl",
+        &jsonl(&[
+            r#"{"id":"a","request":{"kind":"other"},"csat":1,"csat":5}"#,
+            // The same value twice loses nothing: one field.
+            r#"{"id":"b","request":{"kind":"other"},"csat":2,"csat":2}"#,
+        ]),
+        &[],
+    );
+    assert_one_reject(
+        &out,
+        &rejects,
+        1,
+        "duplicate-field",
+        "error: in.jsonl:1: `csat` is given twice, as a number `1` and as a number `5` (column 55)",
+    );
+    assert!(stderr(&out).contains("read 2 records: 1 evaluated, 1 rejected"));
+}
+
+#[test]
+fn csv_columns_of_one_name_that_disagree_are_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    // Row `a` says 1 and 5; row `b` has only one value, row `c` the same twice.
+    write(
+        dir.path(),
+        "in.csv",
+        b"id,request.kind,csat,csat\na,other,1,5\nb,other,2,\nc,other,3,3\n",
+    );
+    let out = eval_in(
+        dir.path(),
+        &example_pack(),
+        &["in.csv", "--rejects", "rejects.jsonl"],
+        None,
+    );
+    let rejects: Vec<Json> = std::fs::read_to_string(dir.path().join("rejects.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_one_reject(
+        &out,
+        &rejects,
+        2,
+        "duplicate-field",
+        "error: in.csv:2: `csat` is given twice, as a number `1` and as a number `5` (in column 4 `csat`)",
+    );
+    assert!(stderr(&out).contains("read 3 records: 2 evaluated, 1 rejected"));
+}
+
+#[test]
+fn a_mapping_target_the_record_also_has_is_rejected_if_they_disagree() {
+    let dir = tempfile::tempdir().unwrap();
+    let pack = csv_pack(dir.path());
+    let record = r#"{"Ticket":"T-9","Company response":"Closed with explanation","outcome":{"resolution":"granted"}}"#;
+    write(dir.path(), "in.jsonl", &jsonl(&[record]));
+    let out = eval_in(dir.path(), &pack, &["in.jsonl"], None);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "error: in.jsonl:1: `outcome.resolution` is given twice, as a string `\"granted\"` and as a string `\"denied\"` (from `Company response` by `[mapping]`)"
+        ),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn missing_id_is_rejected() {
     let (out, rejects) = rejected(
         "in.jsonl",

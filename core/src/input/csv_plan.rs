@@ -72,7 +72,11 @@ fn plan_of(header: &[String], mapping: &Mapping) -> Plan {
         return None;
     }
     let mut columns = Vec::with_capacity(header.len());
-    for name in header {
+    for (i, name) in header.iter().enumerate() {
+        // Two columns of one name may disagree: the general path says so.
+        if header[..i].contains(name) {
+            return None;
+        }
         let column = match (canonical_slot(name), mapping.catalog.kind(name)) {
             (Some(slot), PathKind::Field(def)) => Column::Canonical(slot, def.clone()),
             (None, PathKind::Unknown) if !name.contains('.') => Column::Other(name.clone()),

@@ -140,7 +140,13 @@ fn json_record(bytes: &[u8], mapping: &Mapping) -> Result<Map<String, Json>, Fau
             ),
         )
     })?;
-    let value: Json = serde_json::from_str(text).map_err(json_fault)?;
+    let value = super::strict_json::parse(text).map_err(|e| match e {
+        Ok(twice) => (
+            RejectKind::DuplicateField,
+            format!("{} (column {})", twice.reason, twice.column),
+        ),
+        Err(e) => json_fault(e),
+    })?;
     let Json::Object(mut map) = value else {
         return Err((
             RejectKind::NotAnObject,
@@ -160,7 +166,8 @@ fn json_record(bytes: &[u8], mapping: &Mapping) -> Result<Map<String, Json>, Fau
         let converted = field
             .convert_json(value, mapping.zone)
             .map_err(|r| (RejectKind::WrongType, r))?;
-        insert_path(&mut map, &field.target, converted)?;
+        let source = || format!("from `{}` by `[mapping]`", field.source_path.join("."));
+        insert_new(&mut map, &field.target, converted, source)?;
     }
     Ok(map)
 }
@@ -190,7 +197,7 @@ fn csv_record(
     mapping: &Mapping,
 ) -> Result<Map<String, Json>, Fault> {
     let mut map = Map::new();
-    for (name, bytes) in header.iter().zip(fields) {
+    for (column, (name, bytes)) in header.iter().zip(fields).enumerate() {
         let text = std::str::from_utf8(bytes).map_err(|_| {
             (
                 RejectKind::InvalidUtf8,
@@ -205,7 +212,9 @@ fn csv_record(
             let value = field
                 .convert_text(text, mapping.zone)
                 .map_err(|r| (RejectKind::WrongType, format!("{r} (column `{name}`)")))?;
-            insert_path(&mut map, &field.target, value)?;
+            insert_new(&mut map, &field.target, value, || {
+                format!("from column {} `{name}` by `[mapping]`", column + 1)
+            })?;
             continue;
         }
         let value = match mapping.catalog.kind(name) {
@@ -218,14 +227,39 @@ fn csv_record(
             .map_err(|r| (RejectKind::WrongType, r))?,
             _ => Json::String(text.to_string()),
         };
+        let source = || format!("in column {} `{name}`", column + 1);
         if is_path(name) {
             let segs: Vec<String> = name.split('.').map(str::to_string).collect();
-            insert_path(&mut map, &segs, value)?;
+            insert_new(&mut map, &segs, value, source)?;
         } else {
-            map.insert(name.clone(), value);
+            insert_new(&mut map, std::slice::from_ref(name), value, source)?;
         }
     }
     Ok(map)
+}
+
+/// Puts `value` at `path`, unless the record already has a different
+/// value there: then the record is rejected, naming both values and where
+/// the second came from (`source`), rather than losing the first.
+fn insert_new(
+    map: &mut Map<String, Json>,
+    path: &[String],
+    value: Json,
+    source: impl FnOnce() -> String,
+) -> Result<(), Fault> {
+    match insert_path(map, path, value)? {
+        Some((first, second)) if first != *second => Err((
+            RejectKind::DuplicateField,
+            format!(
+                "`{}` is given twice, as {} and as {} ({})",
+                path.join("."),
+                crate::cel::describe_json(&first),
+                crate::cel::describe_json(second),
+                source()
+            ),
+        )),
+        _ => Ok(()),
+    }
 }
 
 fn is_path(name: &str) -> bool {
@@ -247,12 +281,27 @@ fn take_path(map: &mut Map<String, Json>, path: &[String]) -> Option<Json> {
     }
 }
 
-fn insert_path(map: &mut Map<String, Json>, path: &[String], value: Json) -> Result<(), Fault> {
+/// Puts `value` at `path`, making the objects on the way; the value it
+/// replaced, if any, with the new one as stored.
+fn insert_path<'m>(
+    map: &'m mut Map<String, Json>,
+    path: &[String],
+    value: Json,
+) -> Result<Option<(Json, &'m Json)>, Fault> {
     let mut cur = map;
     for (i, seg) in path.iter().enumerate() {
         if i + 1 == path.len() {
-            cur.insert(seg.clone(), value);
-            return Ok(());
+            let slot = cur.entry(seg.clone());
+            return Ok(match slot {
+                serde_json::map::Entry::Vacant(v) => {
+                    v.insert(value);
+                    None
+                }
+                serde_json::map::Entry::Occupied(mut o) => {
+                    let first = o.insert(value);
+                    Some((first, o.into_mut()))
+                }
+            });
         }
         let slot = cur
             .entry(seg.clone())
@@ -271,7 +320,7 @@ fn insert_path(map: &mut Map<String, Json>, path: &[String], value: Json) -> Res
             }
         };
     }
-    Ok(())
+    Ok(None)
 }
 
 fn check_id(record: &Map<String, Json>) -> Result<String, Fault> {

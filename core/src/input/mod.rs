@@ -13,6 +13,7 @@ mod proptests;
 mod readers;
 mod reject;
 mod sources;
+mod strict_json;
 
 pub use decode::{Interaction, decode};
 pub use mapping::{Mapping, MappingError};

@@ -17,6 +17,10 @@ pub enum RejectKind {
     MissingId,
     /// A field whose value does not fit its type.
     WrongType,
+    /// A field given twice with different values: a key repeated in an
+    /// object, two CSV columns of one name, or a `[mapping]` target the
+    /// record also has.
+    DuplicateField,
     /// Larger than `--max-record-bytes`.
     TooLarge,
     /// Nested deeper than [`super::MAX_DEPTH`].
@@ -34,6 +38,7 @@ impl RejectKind {
             RejectKind::NotAnObject => "not-an-object",
             RejectKind::MissingId => "missing-id",
             RejectKind::WrongType => "wrong-type",
+            RejectKind::DuplicateField => "duplicate-field",
             RejectKind::TooLarge => "too-large",
             RejectKind::TooDeep => "too-deep",
             RejectKind::Evaluation => "evaluation-error",

@@ -223,7 +223,10 @@ impl<'a> Scan<'a> {
                 }
                 None => {
                     let value = self.value(depth + 1)?;
-                    rest.insert(key.into_owned(), value);
+                    // A repeated key is the general path's to judge.
+                    if rest.insert(key.into_owned(), value).is_some() {
+                        return None;
+                    }
                 }
             }
             if !self.more(b'}')? {
@@ -269,8 +272,13 @@ impl<'a> Scan<'a> {
                     self.eat(b'"')?;
                     let key = self.string()?;
                     self.eat(b':')?;
-                    // serde_json keeps the last of repeated keys.
-                    map.insert(key.into_owned(), self.value(depth + 1)?);
+                    // A repeated key is the general path's to judge.
+                    if map
+                        .insert(key.into_owned(), self.value(depth + 1)?)
+                        .is_some()
+                    {
+                        return None;
+                    }
                     if !self.more(b'}')? {
                         break Json::Object(map);
                     }
