@@ -575,24 +575,12 @@ fn a_key_given_twice_with_different_values_is_rejected_naming_both() {
 
 #[test]
 fn csv_columns_of_one_name_that_disagree_are_rejected() {
-    let dir = tempfile::tempdir().unwrap();
     // Row `a` says 1 and 5; row `b` has only one value, row `c` the same twice.
-    write(
-        dir.path(),
+    let (out, rejects) = rejected(
         "in.csv",
         b"id,request.kind,csat,csat\na,other,1,5\nb,other,2,\nc,other,3,3\n",
+        &[],
     );
-    let out = eval_in(
-        dir.path(),
-        &example_pack(),
-        &["in.csv", "--rejects", "rejects.jsonl"],
-        None,
-    );
-    let rejects: Vec<Json> = std::fs::read_to_string(dir.path().join("rejects.jsonl"))
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
     assert_one_reject(
         &out,
         &rejects,
