@@ -7,6 +7,7 @@ mod eval;
 mod eval_plugins;
 mod examples;
 mod lint;
+mod overwrite;
 mod partials;
 mod plugin;
 mod plugin_examples;

@@ -9,6 +9,7 @@ use goodwill_core::audit::partial::Partial;
 use goodwill_core::audit::{AuditBuilder, DEFAULT_MOMENTS};
 use goodwill_core::demo;
 use goodwill_core::engine::Engine;
+use goodwill_core::input::Output;
 
 use super::inputs::InputArgs;
 use crate::audit_report as report;
@@ -165,13 +166,20 @@ fn evaluate<'p>(
             |d| engine.evaluate_decoded(d),
         )
     } else {
-        match args.inputs.records(&args.interactions) {
+        let output = match &args.output {
+            Some(path) => Output::File {
+                flag: "--output",
+                path,
+            },
+            None => Output::Stdout,
+        };
+        match args.inputs.records(&args.interactions, &[output]) {
             Ok(records) => builder.run(records, jobs, |r| engine.evaluate(r)),
             Err(e) => Err(e),
         }
     };
     if let Err(e) = ran {
-        eprintln!("error: {e}");
+        super::inputs::print_error(&e);
         return Ok(Err(exit::ERROR));
     }
     Ok(Ok(builder))

@@ -15,7 +15,7 @@ use goodwill_core::audit::{AuditBuilder, DEFAULT_MOMENTS};
 use goodwill_core::engine::{
     Engine, Evaluated, Finding, Finish, Outcome, PluginFailure, Summary, run_ordered,
 };
-use goodwill_core::input::{InputFormat, Origin, Reject};
+use goodwill_core::input::{InputFormat, Origin, Output, Reject};
 use goodwill_core::pack::{Level, Severity};
 use goodwill_core::plugin::PluginErrorCause;
 use serde::Serialize;
@@ -55,7 +55,7 @@ pub struct EvalArgs {
     pub fail_on: Option<FailOn>,
 
     /// Write every rejected record, verbatim, with its reason, to FILE
-    /// (JSON Lines).
+    /// (JSON Lines). Never one of the inputs, nor `-`.
     #[arg(long, value_name = "FILE")]
     pub rejects: Option<PathBuf>,
 
@@ -113,6 +113,12 @@ pub fn run(args: EvalArgs) -> anyhow::Result<u8> {
         eprintln!("error: no interactions to read: name files, globs or `-` after the pack");
         return Ok(exit::ERROR);
     }
+    if args.rejects.as_deref() == Some(Path::new("-")) {
+        eprintln!(
+            "error: `--rejects -` would mix the rejected records into the findings on standard output\n  = help: name a file; `--rejects /dev/stderr` prints them with the summary"
+        );
+        return Ok(exit::ERROR);
+    }
     if let Some((error, help)) = mistyped_pack(&args.args) {
         eprintln!("error: {error}\n  = help: {help}");
         return Ok(exit::ERROR);
@@ -135,10 +141,24 @@ pub fn run(args: EvalArgs) -> anyhow::Result<u8> {
         Ok(e) => e,
         Err(code) => return Ok(code),
     };
-    let records = match args.inputs.records(&inputs) {
+    let mut outputs = Vec::new();
+    if let Some(path) = &args.rejects {
+        outputs.push(Output::File {
+            flag: "--rejects",
+            path,
+        });
+    }
+    match &args.partial {
+        Some(path) if path != Path::new("-") => outputs.push(Output::File {
+            flag: "--partial",
+            path,
+        }),
+        _ => outputs.push(Output::Stdout),
+    }
+    let records = match args.inputs.records(&inputs, &outputs) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: {e}");
+            super::inputs::print_error(&e);
             return Ok(exit::ERROR);
         }
     };

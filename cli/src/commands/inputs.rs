@@ -3,7 +3,8 @@
 
 use clap::{Args, ValueEnum};
 use goodwill_core::input::{
-    DEFAULT_MAX_RECORD_BYTES, InputError, InputFormat, Records, StdinOrigin, expand,
+    DEFAULT_MAX_RECORD_BYTES, InputError, InputFormat, Output, Records, StdinOrigin, expand,
+    refuse_overwriting,
 };
 
 #[derive(Debug, Args)]
@@ -47,19 +48,33 @@ impl InputArgs {
         })
     }
 
-    /// Every record of `inputs` (files, globs, `-`), in order.
-    pub fn records(&self, inputs: &[String]) -> Result<Records, InputError> {
+    /// Every record of `inputs` (files, globs, `-`), in order; an error if
+    /// one of the run's `outputs` is one of those files.
+    pub fn records(
+        &self,
+        inputs: &[String],
+        outputs: &[Output<'_>],
+    ) -> Result<Records, InputError> {
         let forced = self.input_format.map(|f| match f {
             FormatArg::Jsonl => InputFormat::JsonLines,
             FormatArg::Json => InputFormat::JsonArray,
             FormatArg::Csv => InputFormat::Csv,
         });
         let specs = expand(inputs, forced)?;
+        refuse_overwriting(&specs, outputs)?;
         Ok(
             Records::new(specs, self.max_record_bytes).with_stdin_origin(StdinOrigin {
                 name: self.stdin_name.clone(),
                 line_offset: self.line_offset,
             }),
         )
+    }
+}
+
+/// Prints an input error, with its help line when it has one.
+pub fn print_error(e: &InputError) {
+    eprintln!("error: {e}");
+    if let Some(help) = e.help() {
+        eprintln!("  = help: {help}");
     }
 }

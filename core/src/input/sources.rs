@@ -86,6 +86,19 @@ pub enum InputError {
     Unreadable { name: String, reason: String },
     #[error("`-` (stdin) is given twice")]
     StdinTwice,
+    /// An output of the run is one of its input files.
+    #[error("{what} is the input `{input}`: writing it would destroy the records this run reads")]
+    WouldOverwrite { what: String, input: String },
+}
+
+impl InputError {
+    /// What to do about it, when there is something to say.
+    pub fn help(&self) -> Option<&'static str> {
+        match self {
+            InputError::WouldOverwrite { .. } => Some("write the output to another file"),
+            _ => None,
+        }
+    }
 }
 
 /// Expands the command line's inputs: `-` is stdin, a name that exists is a

@@ -1,0 +1,166 @@
+//! A run must not write over what it reads. `--rejects in.jsonl` would
+//! truncate the input before a record of it is read (the run then reports
+//! "0 records" and succeeds); `--partial` and `--output` replace a file
+//! after the run, so the client's export would be gone; and standard output
+//! appended to an input (`>> in.jsonl`) feeds the run its own output. Each
+//! is refused before anything is opened for writing.
+//!
+//! Files are compared by identity (device and inode), not by name, so
+//! `./in.jsonl`, a symbolic link or a hard link to it are the same file.
+//! Only regular files are compared: a pipe or a terminal is never an
+//! input's file.
+
+use std::path::Path;
+
+use super::{InputError, InputSpec};
+
+/// Where a run writes.
+#[derive(Debug, Clone, Copy)]
+pub enum Output<'a> {
+    /// A file named by a flag, as `--rejects FILE`.
+    File { flag: &'static str, path: &'a Path },
+    /// Standard output, when the run writes there.
+    Stdout,
+}
+
+/// `Err` when one of `outputs` is one of the files of `inputs`.
+pub fn refuse_overwriting(inputs: &[InputSpec], outputs: &[Output<'_>]) -> Result<(), InputError> {
+    for output in outputs {
+        let (what, identity) = match output {
+            Output::File { flag, path } => (format!("`{flag}`"), identity::of_path(path)),
+            Output::Stdout => ("standard output".to_string(), identity::of_stdout()),
+        };
+        let Some(identity) = identity else { continue };
+        for input in inputs {
+            if let Some(path) = &input.path
+                && identity::of_path(path) == Some(identity)
+            {
+                return Err(InputError::WouldOverwrite {
+                    what,
+                    input: path.display().to_string(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+mod identity {
+    use std::fs::{File, Metadata};
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::MetadataExt;
+    use std::path::Path;
+
+    /// Device and inode of a regular file.
+    pub type Identity = (u64, u64);
+
+    fn of(meta: &Metadata) -> Option<Identity> {
+        meta.is_file().then(|| (meta.dev(), meta.ino()))
+    }
+
+    /// `stat`, not `open`: opening a named pipe would block, and closing
+    /// it could end its writer.
+    pub fn of_path(path: &Path) -> Option<Identity> {
+        of(&std::fs::metadata(path).ok()?)
+    }
+
+    pub fn of_stdout() -> Option<Identity> {
+        let stdout = std::io::stdout();
+        let fd = stdout.as_fd().try_clone_to_owned().ok()?;
+        of(&File::from(fd).metadata().ok()?)
+    }
+}
+
+#[cfg(not(unix))]
+mod identity {
+    use std::path::Path;
+
+    /// The canonical path of a regular file.
+    pub type Identity = std::path::PathBuf;
+
+    pub fn of_path(path: &Path) -> Option<Identity> {
+        let meta = std::fs::metadata(path).ok()?;
+        if meta.is_file() {
+            std::fs::canonicalize(path).ok()
+        } else {
+            None
+        }
+    }
+
+    /// Not known here: standard output is never refused.
+    pub fn of_stdout() -> Option<Identity> {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::InputFormat;
+
+    fn input(path: &Path) -> InputSpec {
+        InputSpec {
+            path: Some(path.to_path_buf()),
+            format: InputFormat::JsonLines,
+        }
+    }
+
+    #[test]
+    fn an_output_that_is_an_input_under_another_name_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("in.jsonl");
+        std::fs::write(&file, "{}\n").unwrap();
+        let other_name = dir.path().join(".").join("in.jsonl");
+        let err = refuse_overwriting(
+            &[input(&file)],
+            &[Output::File {
+                flag: "--rejects",
+                path: &other_name,
+            }],
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "`--rejects` is the input `{}`: writing it would destroy the records this run reads",
+                file.display()
+            )
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_hard_link_to_an_input_is_the_input() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("in.jsonl");
+        std::fs::write(&file, "{}\n").unwrap();
+        let link = dir.path().join("link.jsonl");
+        std::fs::hard_link(&file, &link).unwrap();
+        let output = Output::File {
+            flag: "--partial",
+            path: &link,
+        };
+        assert!(refuse_overwriting(&[input(&file)], &[output]).is_err());
+    }
+
+    #[test]
+    fn other_files_and_outputs_not_yet_made_pass() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("in.jsonl");
+        let other = dir.path().join("other.jsonl");
+        std::fs::write(&file, "{}\n").unwrap();
+        std::fs::write(&other, "{}\n").unwrap();
+        let outputs = [
+            Output::File {
+                flag: "--rejects",
+                path: &other,
+            },
+            Output::File {
+                flag: "--partial",
+                path: &dir.path().join("new.json"),
+            },
+        ];
+        assert!(refuse_overwriting(&[input(&file)], &outputs).is_ok());
+    }
+}
