@@ -8,19 +8,19 @@ mod convert;
 mod csv_plan;
 mod decode;
 mod mapping;
-mod overwrite;
 #[cfg(test)]
 mod proptests;
 mod readers;
 mod reject;
+mod same_file;
 mod sources;
 mod strict_json;
 
 pub use decode::{Interaction, decode};
 pub use mapping::{Mapping, MappingError};
-pub use overwrite::{Output, refuse_overwriting};
 pub use readers::{DEFAULT_MAX_RECORD_BYTES, MAX_DEPTH, open_reader};
 pub use reject::{Reject, RejectKind};
+pub use same_file::{Output, refuse_overwriting};
 pub use sources::{Compression, InputError, InputFormat, InputSpec, Records, StdinOrigin, expand};
 
 use std::sync::Arc;

@@ -86,6 +86,8 @@ pub enum InputError {
     Unreadable { name: String, reason: String },
     #[error("`-` (stdin) is given twice")]
     StdinTwice,
+    #[error("`{again}` is `{first}` again: its interactions would be counted twice")]
+    ReadTwice { first: String, again: String },
     /// An output of the run is one of its input files.
     #[error("{what} is the input `{input}`: writing it would destroy the records this run reads")]
     WouldOverwrite { what: String, input: String },
@@ -96,6 +98,9 @@ impl InputError {
     pub fn help(&self) -> Option<&'static str> {
         match self {
             InputError::WouldOverwrite { .. } => Some("write the output to another file"),
+            InputError::ReadTwice { .. } => {
+                Some("give each file once (globs that overlap each other, or a file, count)")
+            }
             _ => None,
         }
     }
@@ -150,6 +155,7 @@ pub fn expand(args: &[String], forced: Option<InputFormat>) -> Result<Vec<InputS
             });
         }
     }
+    super::same_file::refuse_repeats(&out)?;
     Ok(out)
 }
 

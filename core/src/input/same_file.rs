@@ -1,9 +1,15 @@
+//! Which of a run's files are the same file.
+//!
 //! A run must not write over what it reads. `--rejects in.jsonl` would
 //! truncate the input before a record of it is read (the run then reports
 //! "0 records" and succeeds); `--partial` and `--output` replace a file
 //! after the run, so the client's export would be gone; and standard output
 //! appended to an input (`>> in.jsonl`) feeds the run its own output. Each
 //! is refused before anything is opened for writing.
+//!
+//! Nor may it read a file twice (`exports/*.jsonl exports/jan.jsonl`): its
+//! interactions would be counted twice, and every figure of the audit with
+//! them.
 //!
 //! Files are compared by identity (device and inode), not by name, so
 //! `./in.jsonl`, a symbolic link or a hard link to it are the same file.
@@ -41,6 +47,24 @@ pub fn refuse_overwriting(inputs: &[InputSpec], outputs: &[Output<'_>]) -> Resul
                 });
             }
         }
+    }
+    Ok(())
+}
+
+/// `Err` when two of `inputs` are the same file.
+pub(super) fn refuse_repeats(inputs: &[InputSpec]) -> Result<(), InputError> {
+    let mut seen: Vec<(identity::Identity, &Path)> = Vec::with_capacity(inputs.len());
+    for path in inputs.iter().filter_map(|i| i.path.as_deref()) {
+        let Some(id) = identity::of_path(path) else {
+            continue;
+        };
+        if let Some((_, first)) = seen.iter().find(|(seen, _)| *seen == id) {
+            return Err(InputError::ReadTwice {
+                first: first.display().to_string(),
+                again: path.display().to_string(),
+            });
+        }
+        seen.push((id, path));
     }
     Ok(())
 }
@@ -142,6 +166,23 @@ mod tests {
             path: &link,
         };
         assert!(refuse_overwriting(&[input(&file)], &[output]).is_err());
+    }
+
+    #[test]
+    fn a_file_given_twice_under_two_names_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("in.jsonl");
+        let other = dir.path().join("other.jsonl");
+        std::fs::write(&file, "{}\n").unwrap();
+        std::fs::write(&other, "{}\n").unwrap();
+        let again = dir.path().join(".").join("in.jsonl");
+        let err = refuse_repeats(&[input(&file), input(&other), input(&again)]).unwrap_err();
+        assert!(
+            matches!(&err, InputError::ReadTwice { first, again: a }
+                if *first == file.display().to_string() && *a == again.display().to_string()),
+            "{err}"
+        );
+        assert!(refuse_repeats(&[input(&file), input(&other)]).is_ok());
     }
 
     #[test]

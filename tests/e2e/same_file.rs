@@ -1,6 +1,7 @@
 //! A run never writes over the interactions it reads: `--rejects`,
 //! `--partial`, the audit's `--output`, or standard output appended to an
 //! input, are refused before anything is written, and the input is intact.
+//! Nor does it read one file twice.
 
 use std::fs::OpenOptions;
 use std::path::Path;
@@ -121,4 +122,24 @@ fn rejects_to_standard_output_is_refused_with_a_way_out() {
         "error: `--rejects -` would mix the rejected records into the findings on standard output\n  = help: name a file; `--rejects /dev/stderr` prints them with the summary\n"
     );
     assert!(!pack.path().join("-").exists());
+}
+
+#[test]
+fn a_file_given_twice_is_refused_before_it_is_counted_twice() {
+    let pack = pack_and_input();
+    std::fs::write(
+        pack.path().join("other.jsonl"),
+        RECORDS.replace(r#""a""#, r#""c""#),
+    )
+    .unwrap();
+    // The glob matches `in.jsonl` and `other.jsonl`; `in.jsonl` comes again.
+    let run = goodwill(
+        pack.path(),
+        &["audit", ".", "--interactions", "*.jsonl", "./in.jsonl"],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(
+        run.stderr,
+        "error: `./in.jsonl` is `in.jsonl` again: its interactions would be counted twice\n  = help: give each file once (globs that overlap each other, or a file, count)\n"
+    );
 }
