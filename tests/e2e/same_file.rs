@@ -143,3 +143,26 @@ fn a_file_given_twice_is_refused_before_it_is_counted_twice() {
         "error: `./in.jsonl` is `in.jsonl` again: its interactions would be counted twice\n  = help: give each file once (globs that overlap each other, or a file, count)\n"
     );
 }
+
+#[test]
+fn standard_input_redirected_from_a_file_is_that_file() {
+    let pack = pack_and_input();
+    // As `goodwill eval . - --rejects in.jsonl < in.jsonl`.
+    let out = Command::new(env!("CARGO_BIN_EXE_goodwill"))
+        .current_dir(pack.path())
+        .args(["eval", ".", "-", "--rejects", "in.jsonl"])
+        .stdin(std::fs::File::open(pack.path().join("in.jsonl")).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .starts_with("error: `--rejects` is the input `-`: writing it would destroy"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(pack.path().join("in.jsonl")).unwrap(),
+        RECORDS
+    );
+}

@@ -38,12 +38,15 @@ pub fn refuse_overwriting(inputs: &[InputSpec], outputs: &[Output<'_>]) -> Resul
         };
         let Some(identity) = identity else { continue };
         for input in inputs {
-            if let Some(path) = &input.path
-                && identity::of_path(path) == Some(identity)
-            {
+            // Standard input redirected from a file (`- < in.jsonl`) is that file.
+            let of_input = match &input.path {
+                Some(path) => identity::of_path(path),
+                None => identity::of_stdin(),
+            };
+            if of_input == Some(identity) {
                 return Err(InputError::WouldOverwrite {
                     what,
-                    input: path.display().to_string(),
+                    input: input.display_name(),
                 });
             }
         }
@@ -94,6 +97,12 @@ mod identity {
         let fd = stdout.as_fd().try_clone_to_owned().ok()?;
         of(&File::from(fd).metadata().ok()?)
     }
+
+    pub fn of_stdin() -> Option<Identity> {
+        let stdin = std::io::stdin();
+        let fd = stdin.as_fd().try_clone_to_owned().ok()?;
+        of(&File::from(fd).metadata().ok()?)
+    }
 }
 
 #[cfg(not(unix))]
@@ -114,6 +123,11 @@ mod identity {
 
     /// Not known here: standard output is never refused.
     pub fn of_stdout() -> Option<Identity> {
+        None
+    }
+
+    /// Not known here: standard input is never compared.
+    pub fn of_stdin() -> Option<Identity> {
         None
     }
 }
