@@ -75,7 +75,7 @@ pub(super) fn refuse_repeats(inputs: &[InputSpec]) -> Result<(), InputError> {
 #[cfg(unix)]
 mod identity {
     use std::fs::{File, Metadata};
-    use std::os::fd::AsFd;
+    use std::os::fd::{AsFd, BorrowedFd};
     use std::os::unix::fs::MetadataExt;
     use std::path::Path;
 
@@ -92,16 +92,18 @@ mod identity {
         of(&std::fs::metadata(path).ok()?)
     }
 
+    /// `fstat` of a copy of `fd`, which is closed again.
+    fn of_fd(fd: BorrowedFd<'_>) -> Option<Identity> {
+        let copy = fd.try_clone_to_owned().ok()?;
+        of(&File::from(copy).metadata().ok()?)
+    }
+
     pub fn of_stdout() -> Option<Identity> {
-        let stdout = std::io::stdout();
-        let fd = stdout.as_fd().try_clone_to_owned().ok()?;
-        of(&File::from(fd).metadata().ok()?)
+        of_fd(std::io::stdout().as_fd())
     }
 
     pub fn of_stdin() -> Option<Identity> {
-        let stdin = std::io::stdin();
-        let fd = stdin.as_fd().try_clone_to_owned().ok()?;
-        of(&File::from(fd).metadata().ok()?)
+        of_fd(std::io::stdin().as_fd())
     }
 }
 
@@ -137,6 +139,13 @@ mod tests {
     use super::*;
     use crate::input::InputFormat;
 
+    /// A file `name` in `dir`, with one record.
+    fn written(dir: &Path, name: &str) -> std::path::PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, "{}\n").unwrap();
+        path
+    }
+
     fn input(path: &Path) -> InputSpec {
         InputSpec {
             path: Some(path.to_path_buf()),
@@ -147,8 +156,7 @@ mod tests {
     #[test]
     fn an_output_that_is_an_input_under_another_name_is_refused() {
         let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("in.jsonl");
-        std::fs::write(&file, "{}\n").unwrap();
+        let file = written(dir.path(), "in.jsonl");
         let other_name = dir.path().join(".").join("in.jsonl");
         let err = refuse_overwriting(
             &[input(&file)],
@@ -171,8 +179,7 @@ mod tests {
     #[test]
     fn a_hard_link_to_an_input_is_the_input() {
         let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("in.jsonl");
-        std::fs::write(&file, "{}\n").unwrap();
+        let file = written(dir.path(), "in.jsonl");
         let link = dir.path().join("link.jsonl");
         std::fs::hard_link(&file, &link).unwrap();
         let output = Output::File {
@@ -185,10 +192,8 @@ mod tests {
     #[test]
     fn a_file_given_twice_under_two_names_is_refused() {
         let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("in.jsonl");
-        let other = dir.path().join("other.jsonl");
-        std::fs::write(&file, "{}\n").unwrap();
-        std::fs::write(&other, "{}\n").unwrap();
+        let file = written(dir.path(), "in.jsonl");
+        let other = written(dir.path(), "other.jsonl");
         let again = dir.path().join(".").join("in.jsonl");
         let err = refuse_repeats(&[input(&file), input(&other), input(&again)]).unwrap_err();
         assert!(
@@ -202,10 +207,8 @@ mod tests {
     #[test]
     fn other_files_and_outputs_not_yet_made_pass() {
         let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("in.jsonl");
-        let other = dir.path().join("other.jsonl");
-        std::fs::write(&file, "{}\n").unwrap();
-        std::fs::write(&other, "{}\n").unwrap();
+        let file = written(dir.path(), "in.jsonl");
+        let other = written(dir.path(), "other.jsonl");
         let outputs = [
             Output::File {
                 flag: "--rejects",
