@@ -167,7 +167,7 @@ fn json_record(bytes: &[u8], mapping: &Mapping) -> Result<Map<String, Json>, Fau
             .convert_json(value, mapping.zone)
             .map_err(|r| (RejectKind::WrongType, r))?;
         let source = || format!("from `{}` by `[mapping]`", field.source_path.join("."));
-        insert_new(&mut map, &field.target, converted, source)?;
+        insert_path(&mut map, &field.target, converted, source)?;
     }
     Ok(map)
 }
@@ -212,7 +212,7 @@ fn csv_record(
             let value = field
                 .convert_text(text, mapping.zone)
                 .map_err(|r| (RejectKind::WrongType, format!("{r} (column `{name}`)")))?;
-            insert_new(&mut map, &field.target, value, || {
+            insert_path(&mut map, &field.target, value, || {
                 format!("from column {} `{name}` by `[mapping]`", column + 1)
             })?;
             continue;
@@ -230,36 +230,12 @@ fn csv_record(
         let source = || format!("in column {} `{name}`", column + 1);
         if is_path(name) {
             let segs: Vec<String> = name.split('.').map(str::to_string).collect();
-            insert_new(&mut map, &segs, value, source)?;
+            insert_path(&mut map, &segs, value, source)?;
         } else {
-            insert_new(&mut map, std::slice::from_ref(name), value, source)?;
+            insert_path(&mut map, std::slice::from_ref(name), value, source)?;
         }
     }
     Ok(map)
-}
-
-/// Puts `value` at `path`, unless the record already has a different
-/// value there: then the record is rejected, naming both values and where
-/// the second came from (`source`), rather than losing the first.
-fn insert_new(
-    map: &mut Map<String, Json>,
-    path: &[String],
-    value: Json,
-    source: impl FnOnce() -> String,
-) -> Result<(), Fault> {
-    match insert_path(map, path, value)? {
-        Some((first, second)) if first != *second => Err((
-            RejectKind::DuplicateField,
-            format!(
-                "`{}` is given twice, as {} and as {} ({})",
-                path.join("."),
-                crate::cel::describe_json(&first),
-                crate::cel::describe_json(second),
-                source()
-            ),
-        )),
-        _ => Ok(()),
-    }
 }
 
 fn is_path(name: &str) -> bool {
@@ -281,27 +257,38 @@ fn take_path(map: &mut Map<String, Json>, path: &[String]) -> Option<Json> {
     }
 }
 
-/// Puts `value` at `path`, making the objects on the way; the value it
-/// replaced, if any, with the new one as stored.
-fn insert_path<'m>(
-    map: &'m mut Map<String, Json>,
+/// Puts `value` at `path`, making the objects on the way, unless the
+/// record already has a different value there: then the record is
+/// rejected, naming both values and where the second came from (`source`),
+/// rather than losing the first. The same value again is one field.
+fn insert_path(
+    map: &mut Map<String, Json>,
     path: &[String],
     value: Json,
-) -> Result<Option<(Json, &'m Json)>, Fault> {
+    source: impl FnOnce() -> String,
+) -> Result<(), Fault> {
     let mut cur = map;
     for (i, seg) in path.iter().enumerate() {
         if i + 1 == path.len() {
-            let slot = cur.entry(seg.clone());
-            return Ok(match slot {
+            match cur.entry(seg.clone()) {
                 serde_json::map::Entry::Vacant(v) => {
                     v.insert(value);
-                    None
                 }
-                serde_json::map::Entry::Occupied(mut o) => {
-                    let first = o.insert(value);
-                    Some((first, o.into_mut()))
+                serde_json::map::Entry::Occupied(o) if *o.get() != value => {
+                    return Err((
+                        RejectKind::DuplicateField,
+                        format!(
+                            "`{}` is given twice, as {} and as {} ({})",
+                            path.join("."),
+                            crate::cel::describe_json(o.get()),
+                            crate::cel::describe_json(&value),
+                            source()
+                        ),
+                    ));
                 }
-            });
+                serde_json::map::Entry::Occupied(_) => {}
+            }
+            return Ok(());
         }
         let slot = cur
             .entry(seg.clone())
@@ -320,7 +307,7 @@ fn insert_path<'m>(
             }
         };
     }
-    Ok(None)
+    Ok(())
 }
 
 fn check_id(record: &Map<String, Json>) -> Result<String, Fault> {

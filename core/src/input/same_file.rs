@@ -29,26 +29,31 @@ pub enum Output<'a> {
     Stdout,
 }
 
-/// `Err` when one of `outputs` is one of the files of `inputs`.
+/// `Err` when one of `outputs` is one of the files of `inputs`. Usually no
+/// output is an existing file, and no input is looked at.
 pub fn refuse_overwriting(inputs: &[InputSpec], outputs: &[Output<'_>]) -> Result<(), InputError> {
-    for output in outputs {
-        let (what, identity) = match output {
-            Output::File { flag, path } => (format!("`{flag}`"), identity::of_path(path)),
-            Output::Stdout => ("standard output".to_string(), identity::of_stdout()),
+    let outputs: Vec<(String, identity::Identity)> = outputs
+        .iter()
+        .filter_map(|output| match output {
+            Output::File { flag, path } => Some((format!("`{flag}`"), identity::of_path(path)?)),
+            Output::Stdout => Some(("standard output".to_string(), identity::of_stdout()?)),
+        })
+        .collect();
+    if outputs.is_empty() {
+        return Ok(());
+    }
+    for input in inputs {
+        // Standard input redirected from a file (`- < in.jsonl`) is that file.
+        let of_input = match &input.path {
+            Some(path) => identity::of_path(path),
+            None => identity::of_stdin(),
         };
-        let Some(identity) = identity else { continue };
-        for input in inputs {
-            // Standard input redirected from a file (`- < in.jsonl`) is that file.
-            let of_input = match &input.path {
-                Some(path) => identity::of_path(path),
-                None => identity::of_stdin(),
-            };
-            if of_input == Some(identity) {
-                return Err(InputError::WouldOverwrite {
-                    what,
-                    input: input.display_name(),
-                });
-            }
+        let Some(of_input) = of_input else { continue };
+        if let Some((what, _)) = outputs.iter().find(|(_, id)| *id == of_input) {
+            return Err(InputError::WouldOverwrite {
+                what: what.clone(),
+                input: input.display_name(),
+            });
         }
     }
     Ok(())
